@@ -1,0 +1,57 @@
+# The two commands of the README: `make run` and `make test`. Nothing else is needed on
+# a fresh machine with Python 3.11 (browser tests also want Debian's chromium; see README).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+export FLASK_APP := portal:create_app
+
+.PHONY: run test install translations db demo bench clean serve
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,postgres]'
+	touch $@
+
+install: $(VENV)/.installed
+
+translations: install
+	$(BIN)/pybabel compile --use-fuzzy -q -d translations 2>/dev/null || $(BIN)/pybabel compile -q -d translations
+
+db: install translations
+	mkdir -p instance
+	$(BIN)/flask db upgrade
+
+demo: db
+	$(BIN)/flask demo-data
+
+# Serve the portal (and /backoffice) on http://127.0.0.1:5000 with SQLite in instance/,
+# with the background-job consumer beside it.
+run: demo
+	@echo ""
+	@echo "Portal:      http://127.0.0.1:5000/"
+	@echo "Back office: http://127.0.0.1:5000/backoffice/"
+	@echo "E-mail is sent to an SMTP catcher on 127.0.0.1:8025 (started here; messages printed below)."
+	@echo ""
+	$(BIN)/python -m aiosmtpd -n -l 127.0.0.1:8025 -c aiosmtpd.handlers.Debugging & \
+	$(BIN)/huey_consumer portal.jobs.huey -w 1 -q & \
+	trap 'kill 0' INT TERM EXIT; \
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: translations
+	$(BIN)/pytest
+
+bench: install translations
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) instance/*.sqlite3
+
+# Extract every translatable text into translations/messages.pot and update both
+# catalogues. Dutch is the source language (nl msgstr = msgid); English is translated.
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output --project vt-rechtenportaal --ignore-dirs ".venv tests migrations instance benchmarks" . >/dev/null
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-location --ignore-obsolete >/dev/null
+	$(BIN)/python scripts/nl_source_catalogue.py

@@ -1,0 +1,129 @@
+"""All configuration in one place, read from the environment.
+
+Defaults are safe for `make run` (SQLite in instance/, a development secret, mail to a
+local catcher). In production (`PORTAL_ENV=production`) the app refuses to start with a
+development secret or development encryption key.
+"""
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+
+# Development-only values. They are public (they are in this file), so production
+# refuses to start while any of them is in use.
+DEV_SECRET_KEY = "dev-only-secret-key-never-use-in-production"
+DEV_ENCRYPTION_KEY = "ZGV2LW9ubHkta2V5LW5ldmVyLWluLXByb2R1Y3Rpb24="  # 32 bytes, base64
+
+
+class ConfigError(RuntimeError):
+    """The configuration is not safe to run with."""
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number") from exc
+
+
+def load(overrides: dict | None = None) -> dict:
+    """Build the configuration dictionary from the environment plus overrides (tests)."""
+    env = os.environ
+    production = env.get("PORTAL_ENV", "development") == "production"
+    cfg: dict = {
+        "ENV_NAME": "production" if production else "development",
+        "SECRET_KEY": env.get("SECRET_KEY", DEV_SECRET_KEY),
+        # Comma-separated Fernet keys; the first encrypts, all decrypt (rotation).
+        "ENCRYPTION_KEYS": [k.strip() for k in env.get("ENCRYPTION_KEYS", DEV_ENCRYPTION_KEY).split(",") if k.strip()],
+        "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'portal.sqlite3'}"),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Uploads: PDF, JPEG, PNG; the body limit is checked from Content-Length before
+        # the body is read (Flask's MAX_CONTENT_LENGTH), the file limit while reading.
+        "UPLOAD_MAX_BYTES": _int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024),
+        "UPLOAD_MAX_PIXELS": _int("UPLOAD_MAX_PIXELS", 40_000_000),
+        # Languages: Dutch is the source language, English is complete.
+        "LANGUAGES": ("nl", "en"),
+        "BABEL_DEFAULT_LOCALE": "nl",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
+        "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
+        "TIMEZONE": "Europe/Amsterdam",
+        # Sessions and cookies.
+        "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), production),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_NAME": "__Host-session" if production else "session",
+        "PERMANENT_SESSION_LIFETIME": timedelta(minutes=_int("SESSION_MINUTES", 30)),
+        "WTF_CSRF_TIME_LIMIT": 3600,
+        "WTF_CSRF_SSL_STRICT": production,
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        # Rate limits (Flask-Limiter): memory by default, Redis when configured.
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
+        "RATELIMIT_HEADERS_ENABLED": False,
+        "RATELIMIT_SUBMIT": env.get("RATELIMIT_SUBMIT", "10 per hour"),
+        "RATELIMIT_STATUS": env.get("RATELIMIT_STATUS", "20 per hour"),
+        "RATELIMIT_TOKEN": env.get("RATELIMIT_TOKEN", "30 per hour"),
+        # E-mail: neutral sender and subject, never personal data.
+        "MAIL_SERVER": env.get("MAIL_SERVER", "127.0.0.1"),
+        "MAIL_PORT": _int("MAIL_PORT", 8025),
+        "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS"), False),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME"),
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD"),
+        "MAIL_SENDER": env.get("MAIL_SENDER", "Servicepunt <noreply@example.org>"),
+        "MAIL_SUBJECT": env.get("MAIL_SUBJECT", "Bericht van het servicepunt"),
+        "MAIL_SUBJECT_EN": env.get("MAIL_SUBJECT_EN", "Message from the service desk"),
+        "MAIL_ENABLED": _bool(env.get("MAIL_ENABLED"), True),
+        # Tokens (itsdangerous; one salt per purpose).
+        "EMAIL_CONFIRM_MAX_AGE": _int("EMAIL_CONFIRM_MAX_AGE", 3 * 24 * 3600),
+        "STATUS_LINK_MAX_AGE": _int("STATUS_LINK_MAX_AGE", 30 * 60),
+        "INVITATION_MAX_AGE": _int("INVITATION_MAX_AGE", 14 * 24 * 3600),
+        # Purges.
+        "UNCONFIRMED_PURGE_DAYS": _int("UNCONFIRMED_PURGE_DAYS", 7),
+        "DRAFT_PURGE_HOURS": _int("DRAFT_PURGE_HOURS", 24),
+        # The reading of art. 20 for children of 12 to 16 ("together" or "each_alone").
+        "JOINT_RULE": env.get("JOINT_RULE", "together"),
+        # Representatives accepted for adults (art. 20.3 names the bewindvoerder).
+        "ADULT_REPRESENTATIVE_KINDS": tuple(
+            k.strip() for k in env.get("ADULT_REPRESENTATIVE_KINDS", "curator,mentor,bewindvoerder").split(",") if k.strip()
+        ),
+        # Quick exit goes to a neutral site.
+        "QUICK_EXIT_URL": env.get("QUICK_EXIT_URL", "https://www.weeronline.nl/"),
+        "ORGANISATION_NAME": env.get("ORGANISATION_NAME", "Veilig Thuis"),
+        "ORGANISATION_PHONE": env.get("ORGANISATION_PHONE", "0800-2000"),
+        # Background jobs (Huey): SQLite file by default, Redis when configured.
+        "HUEY_REDIS_URL": env.get("HUEY_REDIS_URL"),
+        "HUEY_SQLITE_PATH": env.get("HUEY_SQLITE_PATH", str(INSTANCE / "jobs.sqlite3")),
+        "HUEY_IMMEDIATE": _bool(env.get("HUEY_IMMEDIATE"), False),
+    }
+    if overrides:
+        cfg.update(overrides)
+    cfg["MAX_CONTENT_LENGTH"] = cfg["UPLOAD_MAX_BYTES"] + 256 * 1024
+    if cfg["ENV_NAME"] == "production":
+        check_production(cfg)
+    return cfg
+
+
+def check_production(cfg: dict) -> None:
+    """Refuse to run production with development secrets or an unsafe setup."""
+    if cfg["SECRET_KEY"] == DEV_SECRET_KEY or len(cfg["SECRET_KEY"]) < 32:
+        raise ConfigError("SECRET_KEY is the development secret or shorter than 32 characters")
+    if DEV_ENCRYPTION_KEY in cfg["ENCRYPTION_KEYS"]:
+        raise ConfigError("ENCRYPTION_KEYS contains the development key")
+    if cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        raise ConfigError("DATABASE_URL must point to PostgreSQL in production")
+    if not cfg["SESSION_COOKIE_SECURE"]:
+        raise ConfigError("SESSION_COOKIE_SECURE must be on in production")

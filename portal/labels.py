@@ -1,0 +1,71 @@
+"""Words shown to people for the codes in the database, in both languages."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from flask import Flask
+from flask_babel import format_date, format_datetime
+from flask_babel import lazy_gettext as _l
+
+from .public.forms import REP_KIND_LABELS, RIGHT_LABELS
+
+RIGHT_NAMES = {
+    "inzage": _l("Inzage"),
+    "afschrift": _l("Afschrift"),
+    "correctie": _l("Correctie"),
+    "eigen_verklaring": _l("Eigen verklaring"),
+    "vernietiging": _l("Vernietiging"),
+    "gegevenswissing": _l("Gegevenswissing"),
+}
+
+STATUS_NAMES = {
+    "awaiting_email": _l("Wacht op bevestiging van uw e-mailadres"),
+    "awaiting_co_requester": _l("Wacht tot de tweede persoon meedoet"),
+    "received": _l("Ontvangen"),
+    "in_progress": _l("In behandeling"),
+    "waiting_for_requester": _l("Wij wachten op informatie van u"),
+    "decided": _l("Besluit genomen"),
+    "closed": _l("Afgesloten"),
+    "withdrawn": _l("Ingetrokken"),
+}
+
+EVENT_NAMES = {
+    "submitted": _l("Verzoek verstuurd"),
+    "email_confirmed": _l("E-mailadres bevestigd"),
+    "co_requester_joined": _l("De tweede persoon doet mee"),
+    "requester_replied": _l("U stuurde een bericht"),
+    "message_to_requester": _l("Veilig Thuis stuurde een bericht"),
+}
+
+
+def event_label(kind: str) -> str:
+    if kind.startswith("status:"):
+        return str(_l("Status: %(status)s", status=STATUS_NAMES.get(kind[7:], kind[7:])))
+    return str(EVENT_NAMES.get(kind, kind))
+
+
+def aria(field, hint, attrs: dict) -> dict:
+    """The attributes that tie an input to its hint and error (WCAG 1.3.1, 3.3.1)."""
+    described = [f"{field.id}-hint"] if hint else []
+    if field.errors:
+        described.append(f"{field.id}-error")
+    out = dict(attrs)
+    if described:
+        out["aria-describedby"] = " ".join(described)
+    if field.errors:
+        out["aria-invalid"] = "true"
+    return out
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.globals["aria"] = aria
+    app.add_template_filter(lambda code: str(RIGHT_NAMES.get(code, code)), "right_label")
+    app.add_template_filter(lambda code: str(STATUS_NAMES.get(code, code)), "status_label")
+    app.add_template_filter(event_label, "event_label")
+    app.add_template_filter(lambda iso: date.fromisoformat(iso).strftime("%d-%m-%Y") if iso else "", "isodate")
+    app.add_template_filter(lambda d: format_date(d, "long") if d else "", "longdate")
+    app.add_template_filter(
+        lambda dt: format_datetime(dt.replace(tzinfo=timezone.utc), "d MMMM y HH:mm") if isinstance(dt, datetime) else "",
+        "localdatetime",
+    )
+    app.jinja_env.globals["rep_labels"] = REP_KIND_LABELS

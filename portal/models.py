@@ -1,0 +1,289 @@
+"""The portal's own records. Dossiers belong to the registration system (see docs/).
+
+Names follow the domain: a Request is filed by a requester for a subject (betrokkene),
+for one or more rights; Party rows hold the people taking part; Document rows hold
+uploads, encrypted at rest (portal/crypto.py); every move is a RequestEvent on the
+timeline and an AuditEvent in the access log.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, datetime, timezone
+
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint
+from sqlalchemy.orm import deferred
+
+from .extensions import db
+from .rules.status import RequestStatus
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Request(db.Model):
+    """A rights request (verzoek). `reference` is the public handle; `id` never leaves."""
+
+    __tablename__ = "request"
+    id = db.Column(db.Integer, primary_key=True)
+    reference = db.Column(db.String(32), nullable=False, unique=True, index=True)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    # The date VT received the request (Europe/Amsterdam), and when and why the clock
+    # started (rule and source, see docs/deadlines.md).
+    received_on = db.Column(db.Date, nullable=False)
+    clock_started_on = db.Column(db.Date, nullable=False)
+    clock_rule = db.Column(db.String(200), nullable=False)
+    language = db.Column(db.String(5), nullable=False, default="nl")
+    status = db.Column(db.String(32), nullable=False, default=RequestStatus.AWAITING_EMAIL.value, index=True)
+    for_whom = db.Column(db.String(32), nullable=False)
+    representative_kind = db.Column(db.String(32))
+    joint = db.Column(db.Boolean, nullable=False, default=False)
+    # Who started a joint request: "child" or "representative".
+    started_by = db.Column(db.String(20))
+    # The child said involving a parent is not safe: a team leader decides (art. 20.4).
+    art20_4_review = db.Column(db.Boolean, nullable=False, default=False)
+    # For requesters who cannot safely receive e-mail: argon2 hash of a passphrase.
+    passphrase_hash = db.Column(db.String(200))
+    # Delete unconfirmed requests after this moment (purge).
+    purge_after = db.Column(db.DateTime)
+
+    parties = db.relationship("Party", back_populates="request", cascade="all, delete-orphan", order_by="Party.id")
+    rights = db.relationship("RequestedRight", back_populates="request", cascade="all, delete-orphan", order_by="RequestedRight.id")
+    documents = db.relationship("Document", back_populates="request", cascade="all, delete-orphan", order_by="Document.id")
+    events = db.relationship("RequestEvent", back_populates="request", cascade="all, delete-orphan", order_by="RequestEvent.id")
+    messages = db.relationship("Message", back_populates="request", cascade="all, delete-orphan", order_by="Message.id")
+    invitations = db.relationship("Invitation", back_populates="request", cascade="all, delete-orphan")
+
+    __table_args__ = (Index("ix_request_status_received", "status", "received_on"),)
+
+    @property
+    def status_enum(self) -> RequestStatus:
+        return RequestStatus(self.status)
+
+    @property
+    def requester(self) -> "Party":
+        return next(p for p in self.parties if p.role == Party.REQUESTER)
+
+    @property
+    def co_requester(self) -> "Party | None":
+        return next((p for p in self.parties if p.role == Party.CO_REQUESTER), None)
+
+    @property
+    def subject(self) -> "Party":
+        return next(p for p in self.parties if p.is_subject)
+
+    @property
+    def earliest_due(self) -> date | None:
+        dues = [r.due_on for r in self.rights]
+        return min(dues) if dues else None
+
+
+class Party(db.Model):
+    """A person taking part in a request: the requester, the second person of a joint
+    request (art. 20.1), or a subject who does not file (a child under 12, an adult
+    under curatele)."""
+
+    REQUESTER = "requester"
+    CO_REQUESTER = "co_requester"
+    SUBJECT = "subject"
+
+    __tablename__ = "party"
+    id = db.Column(db.Integer, primary_key=True)
+    request_id = db.Column(db.Integer, db.ForeignKey("request.id", ondelete="CASCADE"), nullable=False, index=True)
+    role = db.Column(db.String(20), nullable=False)
+    is_subject = db.Column(db.Boolean, nullable=False, default=False)
+    given_names = db.Column(db.String(120))
+    surname = db.Column(db.String(120))
+    birth_date = db.Column(db.Date)
+    bsn = db.Column(db.String(9))
+    email = db.Column(db.String(254))
+    email_confirmed_at = db.Column(db.DateTime)
+    # Safe contact (what the person said is safe).
+    email_ok = db.Column(db.Boolean, nullable=False, default=False)
+    phone = db.Column(db.String(32))
+    phone_ok = db.Column(db.Boolean, nullable=False, default=False)
+    phone_times = db.Column(db.String(200))
+    voicemail_ok = db.Column(db.Boolean, nullable=False, default=False)
+    post_ok = db.Column(db.Boolean, nullable=False, default=False)
+    street = db.Column(db.String(120))
+    house_number = db.Column(db.String(20))
+    postcode = db.Column(db.String(7))
+    city = db.Column(db.String(80))
+    # "upload" (copy of an ID document) or "in_person" (show it at the office).
+    identity_method = db.Column(db.String(20))
+    joined_at = db.Column(db.DateTime)
+
+    request = db.relationship("Request", back_populates="parties")
+
+    __table_args__ = (CheckConstraint("role in ('requester','co_requester','subject')", name="role"),)
+
+    @property
+    def display_name(self) -> str:
+        return " ".join(x for x in (self.given_names, self.surname) if x)
+
+
+class RequestedRight(db.Model):
+    """One right asked for in a request, with its details and its due date."""
+
+    __tablename__ = "requested_right"
+    id = db.Column(db.Integer, primary_key=True)
+    request_id = db.Column(db.Integer, db.ForeignKey("request.id", ondelete="CASCADE"), nullable=False, index=True)
+    right = db.Column(db.String(32), nullable=False)
+    details_json = db.Column(db.Text, nullable=False, default="{}")
+    due_on = db.Column(db.Date, nullable=False, index=True)
+
+    request = db.relationship("Request", back_populates="rights")
+    __table_args__ = (UniqueConstraint("request_id", "right", name="uq_requested_right_request_right"),)
+
+    @property
+    def details(self) -> dict:
+        return json.loads(self.details_json or "{}")
+
+
+class Document(db.Model):
+    """An upload: an ID copy, proof of representation, a statement PDF, or a file sent
+    with a message. Content is checked (portal/uploads.py), stripped of metadata and
+    encrypted (portal/crypto.py). Stored in the same transaction as its request."""
+
+    IDENTITY = "identity"
+    REPRESENTATION = "representation"
+    STATEMENT = "statement"
+    MESSAGE = "message"
+
+    __tablename__ = "document"
+    id = db.Column(db.Integer, primary_key=True)
+    request_id = db.Column(db.Integer, db.ForeignKey("request.id", ondelete="CASCADE"), nullable=False, index=True)
+    party_id = db.Column(db.Integer, db.ForeignKey("party.id", ondelete="CASCADE"))
+    message_id = db.Column(db.Integer, db.ForeignKey("message.id", ondelete="CASCADE"))
+    kind = db.Column(db.String(20), nullable=False)
+    content_type = db.Column(db.String(40), nullable=False)
+    size = db.Column(db.Integer, nullable=False)
+    sha256 = db.Column(db.String(64), nullable=False)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    ciphertext = deferred(db.Column(db.LargeBinary, nullable=False))
+
+    request = db.relationship("Request", back_populates="documents")
+    party = db.relationship("Party")
+
+
+class RequestEvent(db.Model):
+    """The request timeline: every move, who (a role, never a name) and when."""
+
+    __tablename__ = "request_event"
+    id = db.Column(db.Integer, primary_key=True)
+    request_id = db.Column(db.Integer, db.ForeignKey("request.id", ondelete="CASCADE"), nullable=False, index=True)
+    at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    kind = db.Column(db.String(40), nullable=False)
+    actor = db.Column(db.String(40), nullable=False)
+    public = db.Column(db.Boolean, nullable=False, default=True)
+
+    request = db.relationship("Request", back_populates="events")
+
+
+class Message(db.Model):
+    """A message between VT and the requester, shown on the status page."""
+
+    TO_REQUESTER = "to_requester"
+    FROM_REQUESTER = "from_requester"
+
+    __tablename__ = "message"
+    id = db.Column(db.Integer, primary_key=True)
+    request_id = db.Column(db.Integer, db.ForeignKey("request.id", ondelete="CASCADE"), nullable=False, index=True)
+    at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    direction = db.Column(db.String(20), nullable=False)
+    body = db.Column(db.Text, nullable=False)
+    author = db.Column(db.String(40), nullable=False)
+    # Set on a message from VT that asks for something (e.g. a clearer ID copy).
+    asks_for_document = db.Column(db.Boolean, nullable=False, default=False)
+
+    request = db.relationship("Request", back_populates="messages")
+    documents = db.relationship("Document", foreign_keys=[Document.message_id])
+
+
+class Invitation(db.Model):
+    """The invitation for the second person of a joint request (art. 20.1, 12 to 16).
+    Single use (used_at), expiring (expires_at). Only a hash of the code is kept."""
+
+    __tablename__ = "invitation"
+    id = db.Column(db.Integer, primary_key=True)
+    request_id = db.Column(db.Integer, db.ForeignKey("request.id", ondelete="CASCADE"), nullable=False, index=True)
+    party_id = db.Column(db.Integer, db.ForeignKey("party.id", ondelete="CASCADE"), nullable=False)
+    channel = db.Column(db.String(10), nullable=False)  # "email" or "code"
+    code_hash = db.Column(db.String(64), nullable=False, unique=True)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    expires_at = db.Column(db.DateTime, nullable=False)
+    sent_at = db.Column(db.DateTime)
+    used_at = db.Column(db.DateTime)
+    # The browser session that started the request; it may never join it.
+    starter_session = db.Column(db.String(64), nullable=False)
+
+    request = db.relationship("Request", back_populates="invitations")
+    party = db.relationship("Party")
+
+
+class UsedToken(db.Model):
+    """Signed links are single use: the token's id is recorded when it is used."""
+
+    __tablename__ = "used_token"
+    id = db.Column(db.Integer, primary_key=True)
+    purpose = db.Column(db.String(30), nullable=False)
+    jti = db.Column(db.String(64), nullable=False)
+    used_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    __table_args__ = (UniqueConstraint("purpose", "jti", name="uq_used_token_purpose_jti"),)
+
+
+class Draft(db.Model):
+    """A request being filled in, one question per page. The answers are encrypted;
+    the browser holds only the draft's random id in its session."""
+
+    __tablename__ = "draft"
+    id = db.Column(db.String(64), primary_key=True)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, index=True)
+    ciphertext = db.Column(db.LargeBinary, nullable=False)
+
+    uploads = db.relationship("DraftUpload", back_populates="draft", cascade="all, delete-orphan")
+
+
+class DraftUpload(db.Model):
+    """A checked, cleaned, encrypted upload that belongs to a draft until submission."""
+
+    __tablename__ = "draft_upload"
+    id = db.Column(db.Integer, primary_key=True)
+    draft_id = db.Column(db.String(64), db.ForeignKey("draft.id", ondelete="CASCADE"), nullable=False, index=True)
+    slot = db.Column(db.String(40), nullable=False)
+    content_type = db.Column(db.String(40), nullable=False)
+    size = db.Column(db.Integer, nullable=False)
+    sha256 = db.Column(db.String(64), nullable=False)
+    ciphertext = deferred(db.Column(db.LargeBinary, nullable=False))
+
+    draft = db.relationship("Draft", back_populates="uploads")
+    __table_args__ = (UniqueConstraint("draft_id", "slot", name="uq_draft_upload_draft_slot"),)
+
+
+class AuditEvent(db.Model):
+    """The access log (art. 7.5): who did what to whose data, why, and the outcome.
+    Never the content itself, never secrets. Each entry carries the hash of the one
+    before it, so a silent change or deletion breaks the chain (verify_chain)."""
+
+    __tablename__ = "audit_event"
+    id = db.Column(db.Integer, primary_key=True)
+    at = db.Column(db.DateTime, nullable=False, default=utcnow, index=True)
+    actor = db.Column(db.String(80), nullable=False)
+    actor_role = db.Column(db.String(40), nullable=False)
+    action = db.Column(db.String(60), nullable=False)
+    object_type = db.Column(db.String(40))
+    object_id = db.Column(db.String(64))
+    subject_ref = db.Column(db.String(64))
+    reason = db.Column(db.String(200))
+    outcome = db.Column(db.String(40), nullable=False, default="ok")
+    prev_hash = db.Column(db.String(64), nullable=False)
+    hash = db.Column(db.String(64), nullable=False, unique=True)
+
+    FIELDS = ("at", "actor", "actor_role", "action", "object_type", "object_id", "subject_ref", "reason", "outcome")
+
+    def compute_hash(self) -> str:
+        payload = {f: (getattr(self, f).isoformat() if f == "at" else getattr(self, f)) for f in self.FIELDS}
+        payload["prev"] = self.prev_hash
+        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()

@@ -1,0 +1,342 @@
+"""One form per question page. Every field has a clear, B1-level error message."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from .. import validation
+from ..rules.eligibility import ForWhom, RepresentativeKind
+from ..rules.rights import Right
+
+NAME_MAX = 120
+TEXT_MAX = 5000
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _date_validator(message_missing, *, past=True):
+    def check(form, field):
+        raw = (field.data or "").strip()
+        if not raw:
+            raise ValidationError(message_missing)
+        try:
+            value = validation.parse_date(raw)
+        except ValueError as exc:
+            if str(exc) == "date_does_not_exist":
+                raise ValidationError(_l("Deze datum bestaat niet. Controleer de dag en de maand.")) from None
+            raise ValidationError(_l("Schrijf de datum als dag-maand-jaar, bijvoorbeeld 31-12-2010.")) from None
+        if past and value > date.today():
+            raise ValidationError(_l("Een geboortedatum kan niet in de toekomst liggen."))
+        if value.year < 1900:
+            raise ValidationError(_l("Controleer het jaar."))
+        field.parsed = value
+
+    return check
+
+
+def _bsn_validator(form, field):
+    raw = (field.data or "").strip()
+    if not raw:
+        field.parsed = None
+        return
+    try:
+        field.parsed = validation.normalise_bsn(raw)
+    except ValueError:
+        raise ValidationError(_l("Dit is geen geldig burgerservicenummer. Controleer de 9 cijfers, of laat dit leeg.")) from None
+
+
+def _normaliser(fn, message):
+    def check(form, field):
+        raw = (field.data or "").strip()
+        if not raw:
+            field.parsed = None
+            return
+        try:
+            field.parsed = fn(raw)
+        except ValueError:
+            raise ValidationError(message) from None
+
+    return check
+
+
+class NoPersonsForm(FlaskForm):
+    """A page with only a button (CSRF still checked)."""
+
+
+class ForWhomForm(FlaskForm):
+    for_whom = RadioField(
+        _l("Voor wie doet u het verzoek?"),
+        choices=[
+            (ForWhom.SELF.value, _l("Voor mijzelf")),
+            (ForWhom.CHILD_UNDER_12.value, _l("Voor mijn kind jonger dan 12 jaar")),
+            (ForWhom.CHILD_12_TO_16.value, _l("Voor mijn kind van 12 tot 16 jaar, samen met mijn kind")),
+            (ForWhom.ADULT_REPRESENTED.value, _l("Voor iemand van wie ik curator, mentor of bewindvoerder ben")),
+        ],
+        validators=[InputRequired(_l("Kies voor wie u het verzoek doet."))],
+    )
+
+
+class RepresentativeKindForm(FlaskForm):
+    rep_kind = RadioField(
+        _l("Wat bent u van deze persoon?"),
+        choices=[],
+        validators=[InputRequired(_l("Kies wat u van deze persoon bent."))],
+    )
+
+
+REP_KIND_LABELS = {
+    RepresentativeKind.PARENT_WITH_AUTHORITY.value: _l("Ouder met gezag"),
+    RepresentativeKind.GUARDIAN.value: _l("Voogd"),
+    RepresentativeKind.CURATOR.value: _l("Curator"),
+    RepresentativeKind.MENTOR.value: _l("Mentor"),
+    RepresentativeKind.BEWINDVOERDER.value: _l("Bewindvoerder"),
+}
+
+
+class PersonForm(FlaskForm):
+    given_names = StringField(
+        _l("Voornamen"),
+        validators=[DataRequired(_l("Vul de voornamen in.")), Length(max=NAME_MAX, message=_l("Gebruik hoogstens 120 tekens."))],
+    )
+    surname = StringField(
+        _l("Achternaam"),
+        validators=[DataRequired(_l("Vul de achternaam in.")), Length(max=NAME_MAX, message=_l("Gebruik hoogstens 120 tekens."))],
+    )
+    birth_date = StringField(_l("Geboortedatum"), validators=[_date_validator(_l("Vul de geboortedatum in."))])
+
+
+class RequesterForm(PersonForm):
+    bsn = StringField(_l("Burgerservicenummer (BSN)"), validators=[_bsn_validator])
+
+
+RIGHT_LABELS = {
+    Right.ACCESS.value: _l("Inzage: mijn gegevens bekijken"),
+    Right.COPY.value: _l("Afschrift: een kopie van mijn gegevens krijgen"),
+    Right.RECTIFICATION.value: _l("Correctie: feiten laten verbeteren die niet kloppen"),
+    Right.OWN_STATEMENT.value: _l("Eigen verklaring: mijn eigen kant van het verhaal laten toevoegen"),
+    Right.DESTRUCTION.value: _l("Vernietiging: het dossier laten vernietigen"),
+    Right.ERASURE.value: _l("Gegevenswissing: bepaalde gegevens laten wissen"),
+}
+
+
+class RightsForm(FlaskForm):
+    rights = MultiCheckboxField(
+        _l("Wat wilt u vragen?"),
+        choices=[(k, v) for k, v in RIGHT_LABELS.items()],
+        validators=[DataRequired(_l("Kies minstens één ding dat u wilt vragen."))],
+    )
+
+
+class RectificationForm(FlaskForm):
+    what_is_wrong = TextAreaField(
+        _l("Welke informatie klopt niet?"),
+        validators=[DataRequired(_l("Schrijf op welke informatie niet klopt.")), Length(max=TEXT_MAX, message=_l("Gebruik hoogstens 5000 tekens."))],
+    )
+    should_say = TextAreaField(
+        _l("Wat moet er staan?"),
+        validators=[DataRequired(_l("Schrijf op wat er volgens u moet staan.")), Length(max=TEXT_MAX, message=_l("Gebruik hoogstens 5000 tekens."))],
+    )
+
+
+class OwnStatementForm(FlaskForm):
+    statement = TextAreaField(
+        _l("Uw verklaring"),
+        validators=[Length(max=TEXT_MAX * 4, message=_l("Gebruik hoogstens 20000 tekens."))],
+    )
+    statement_file = FileField(_l("Of voeg een PDF toe"))
+
+
+class DestructionForm(FlaskForm):
+    refuted = RadioField(
+        _l("Heeft Veilig Thuis na onderzoek gezegd dat de melding niet klopte?"),
+        choices=[("yes", _l("Ja")), ("no", _l("Nee")), ("unknown", _l("Dat weet ik niet"))],
+        validators=[InputRequired(_l("Kies ja, nee of dat weet ik niet."))],
+    )
+    grounds = TextAreaField(
+        _l("Waarom wilt u dat het dossier wordt vernietigd?"),
+        validators=[Optional(), Length(max=TEXT_MAX, message=_l("Gebruik hoogstens 5000 tekens."))],
+    )
+
+
+ERASURE_GROUNDS = {
+    "a": _l("De gegevens zijn niet meer nodig voor het doel waarvoor ze zijn verzameld"),
+    "b": _l("Ik trek mijn toestemming in en er is geen andere reden om de gegevens te gebruiken"),
+    "c": _l("Ik maak bezwaar tegen het gebruik van mijn gegevens"),
+    "d": _l("De gegevens zijn gebruikt terwijl dat niet mocht"),
+    "e": _l("De gegevens moeten gewist worden volgens de wet"),
+}
+
+
+class ErasureForm(FlaskForm):
+    grounds = MultiCheckboxField(
+        _l("Waarom moeten de gegevens gewist worden?"),
+        choices=[(k, v) for k, v in ERASURE_GROUNDS.items()],
+        validators=[DataRequired(_l("Kies minstens één reden."))],
+    )
+    explanation = TextAreaField(
+        _l("Welke gegevens, en wat wilt u nog uitleggen?"),
+        validators=[Optional(), Length(max=TEXT_MAX, message=_l("Gebruik hoogstens 5000 tekens."))],
+    )
+
+
+class CopyForm(FlaskForm):
+    delivery = RadioField(
+        _l("Hoe wilt u het afschrift krijgen?"),
+        choices=[("download", _l("Veilig downloaden via deze website")), ("in_person", _l("Ophalen bij Veilig Thuis"))],
+        validators=[InputRequired(_l("Kies hoe u het afschrift wilt krijgen."))],
+    )
+
+
+class SecondPersonForm(FlaskForm):
+    """The other person of a joint request (art. 20.1, child of 12 to 16).
+
+    When the child starts, they name their parent or guardian, or say that involving
+    them is not safe (then a team leader decides, art. 20.4). When the parent starts,
+    the child is already named; only the way to invite them is asked."""
+
+    not_safe = BooleanField(_l("Het is niet veilig om mijn ouder of voogd mee te laten doen"))
+    not_safe_note = TextAreaField(_l("Wil je uitleggen waarom?"), validators=[Optional(), Length(max=2000, message=_l("Gebruik hoogstens 2000 tekens."))])
+    given_names = StringField(_l("Voornamen"), validators=[Optional(), Length(max=NAME_MAX, message=_l("Gebruik hoogstens 120 tekens."))])
+    surname = StringField(_l("Achternaam"), validators=[Optional(), Length(max=NAME_MAX, message=_l("Gebruik hoogstens 120 tekens."))])
+    rep_kind = RadioField(
+        _l("Wat is deze persoon van jou?"),
+        choices=[(RepresentativeKind.PARENT_WITH_AUTHORITY.value, _l("Ouder met gezag")), (RepresentativeKind.GUARDIAN.value, _l("Voogd"))],
+        validators=[Optional()],
+    )
+    channel = RadioField(
+        _l("Hoe krijgt de ander de uitnodiging?"),
+        choices=[("email", _l("Per e-mail")), ("code", _l("Ik geef zelf een code door"))],
+        validators=[Optional()],
+    )
+    email = StringField(_l("E-mailadres van de ander"), validators=[_normaliser(validation.normalise_email, _l("Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl."))])
+
+    def __init__(self, *args, child_starts: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.child_starts = child_starts
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        if self.child_starts and self.not_safe.data:
+            return ok
+        if self.child_starts:
+            if not (self.given_names.data or "").strip():
+                self.given_names.errors.append(_l("Vul de voornamen in."))
+                ok = False
+            if not (self.surname.data or "").strip():
+                self.surname.errors.append(_l("Vul de achternaam in."))
+                ok = False
+            if self.rep_kind.data not in (RepresentativeKind.PARENT_WITH_AUTHORITY.value, RepresentativeKind.GUARDIAN.value):
+                self.rep_kind.errors.append(_l("Kies wat deze persoon van jou is."))
+                ok = False
+        if self.channel.data not in ("email", "code"):
+            self.channel.errors.append(_l("Kies hoe de ander de uitnodiging krijgt."))
+            ok = False
+        if self.channel.data == "email" and not (self.email.data or "").strip() and not self.email.errors:
+            self.email.errors.append(_l("Vul het e-mailadres van de ander in."))
+            ok = False
+        return ok
+
+
+class IdentityForm(FlaskForm):
+    method = RadioField(
+        _l("Hoe laat u zien wie u bent?"),
+        choices=[("upload", _l("Ik stuur een kopie van mijn identiteitsbewijs mee")), ("in_person", _l("Ik laat mijn identiteitsbewijs zien bij Veilig Thuis"))],
+        validators=[InputRequired(_l("Kies hoe u laat zien wie u bent."))],
+    )
+    document = FileField(_l("Kopie van uw identiteitsbewijs"))
+
+
+class RepresentationProofForm(FlaskForm):
+    method = RadioField(
+        _l("Hoe laat u zien dat u dit verzoek mag doen?"),
+        choices=[("upload", _l("Ik stuur een bewijs mee")), ("in_person", _l("Ik laat het bewijs zien bij Veilig Thuis"))],
+        validators=[InputRequired(_l("Kies hoe u het bewijs laat zien."))],
+    )
+    document = FileField(_l("Bewijs"))
+
+
+class ContactForm(FlaskForm):
+    email_ok = RadioField(
+        _l("Is het veilig als wij u e-mailen?"),
+        choices=[("yes", _l("Ja")), ("no", _l("Nee"))],
+        validators=[InputRequired(_l("Kies of wij u mogen e-mailen."))],
+    )
+    email = StringField(_l("E-mailadres"), validators=[_normaliser(validation.normalise_email, _l("Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl."))])
+    phone_ok = BooleanField(_l("U mag mij bellen"))
+    phone = StringField(_l("Telefoonnummer"), validators=[_normaliser(validation.normalise_phone, _l("Vul een geldig telefoonnummer in, zoals 06 12345678."))])
+    phone_times = StringField(_l("Wanneer mogen wij bellen?"), validators=[Optional(), Length(max=200, message=_l("Gebruik hoogstens 200 tekens."))])
+    voicemail_ok = BooleanField(_l("U mag een bericht inspreken op mijn voicemail"))
+    post_ok = BooleanField(_l("U mag mij een brief sturen op mijn huisadres"))
+    street = StringField(_l("Straat"), validators=[Optional(), Length(max=120, message=_l("Gebruik hoogstens 120 tekens."))])
+    house_number = StringField(_l("Huisnummer"), validators=[Optional(), Length(max=20, message=_l("Gebruik hoogstens 20 tekens."))])
+    postcode = StringField(_l("Postcode"), validators=[_normaliser(validation.normalise_postcode, _l("Vul een geldige postcode in, zoals 1234 AB."))])
+    city = StringField(_l("Plaats"), validators=[Optional(), Length(max=80, message=_l("Gebruik hoogstens 80 tekens."))])
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        if self.email_ok.data == "yes" and not (self.email.data or "").strip() and not self.email.errors:
+            self.email.errors.append(_l("Vul uw e-mailadres in, of kies 'Nee'."))
+            ok = False
+        if self.phone_ok.data and not (self.phone.data or "").strip() and not self.phone.errors:
+            self.phone.errors.append(_l("Vul uw telefoonnummer in, of zet het vinkje uit."))
+            ok = False
+        if self.voicemail_ok.data and not self.phone_ok.data:
+            self.voicemail_ok.errors.append(_l("Een voicemail kan alleen als wij u mogen bellen."))
+            ok = False
+        if self.post_ok.data:
+            for f, msg in ((self.street, _l("Vul de straat in.")), (self.house_number, _l("Vul het huisnummer in.")),
+                           (self.postcode, _l("Vul de postcode in.")), (self.city, _l("Vul de plaats in."))):
+                if not (f.data or "").strip() and not f.errors:
+                    f.errors.append(msg)
+                    ok = False
+        return ok
+
+
+class SubmitForm(FlaskForm):
+    truthful = BooleanField(_l("Ik heb de vragen naar waarheid ingevuld"), validators=[DataRequired(_l("Zet een vinkje om te bevestigen dat u de vragen naar waarheid heeft ingevuld."))])
+
+
+class StatusPassphraseForm(FlaskForm):
+    reference = StringField(_l("Kenmerk"), validators=[DataRequired(_l("Vul het kenmerk in.")), Length(max=40, message=_l("Dit kenmerk is te lang."))])
+    passphrase = StringField(_l("Wachtzin"), validators=[DataRequired(_l("Vul de wachtzin in.")), Length(max=200, message=_l("Deze wachtzin is te lang."))])
+
+
+class StatusLinkForm(FlaskForm):
+    reference = StringField(_l("Kenmerk"), validators=[DataRequired(_l("Vul het kenmerk in.")), Length(max=40, message=_l("Dit kenmerk is te lang."))])
+
+
+class ReplyForm(FlaskForm):
+    body = TextAreaField(_l("Uw antwoord"), validators=[DataRequired(_l("Schrijf uw antwoord.")), Length(max=TEXT_MAX, message=_l("Gebruik hoogstens 5000 tekens."))])
+    document = FileField(_l("Bestand meesturen"))
+
+
+class JoinCodeForm(FlaskForm):
+    reference = StringField(_l("Kenmerk"), validators=[DataRequired(_l("Vul het kenmerk in.")), Length(max=40, message=_l("Dit kenmerk is te lang."))])
+    code = StringField(_l("Uitnodigingscode"), validators=[DataRequired(_l("Vul de uitnodigingscode in.")), Length(max=40, message=_l("Deze code is te lang."))])
+
+
+class JoinForm(RequesterForm):
+    """The second person of a joint request gives their own details and identity."""
+
+    method = RadioField(
+        _l("Hoe laat u zien wie u bent?"),
+        choices=[("upload", _l("Ik stuur een kopie van mijn identiteitsbewijs mee")), ("in_person", _l("Ik laat mijn identiteitsbewijs zien bij Veilig Thuis"))],
+        validators=[InputRequired(_l("Kies hoe u laat zien wie u bent."))],
+    )
+    document = FileField(_l("Kopie van uw identiteitsbewijs"))
+    proof_method = RadioField(
+        _l("Hoe laat u zien dat u de ouder met gezag of voogd bent?"),
+        choices=[("upload", _l("Ik stuur een bewijs mee")), ("in_person", _l("Ik laat het bewijs zien bij Veilig Thuis"))],
+        validators=[Optional()],
+    )
+    proof = FileField(_l("Bewijs van gezag of voogdij"))
+    email = StringField(_l("E-mailadres"), validators=[_normaliser(validation.normalise_email, _l("Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl."))])

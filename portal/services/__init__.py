@@ -1,0 +1,1 @@
+"""The service layer: one function per thing a person does, one transaction each."""

@@ -1,0 +1,499 @@
+"""What a requester does: submit a request, confirm an e-mail address, join a joint
+request, follow it, answer a message. Each function is one transaction that writes its
+timeline event and access-log entry with it, and raises a RequestError with a stable
+code when it cannot be done (then nothing is stored).
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from xkcdpass import xkcd_password
+
+from ..extensions import db
+from ..models import Document, Invitation, Message, Party, Request, RequestedRight, RequestEvent, utcnow
+from ..rules import deadlines
+from ..rules.eligibility import ForWhom, JointRule, assess, is_adult
+from ..rules.rights import Right
+from ..rules.status import BEFORE_QUEUE, RequestStatus, check_move
+from ..uploads import CleanUpload
+from . import audit, drafts, tokens
+
+# The clock rule recorded on every request (docs/deadlines.md): the period runs from
+# the day the request reached VT through the portal (AVG 12(3); EDPB Guidelines 01/2022
+# on the right of access, section 5.3), also while VT waits for identity proof. This
+# is the reading most favourable to the requester: the due date is never later than
+# under any other reading.
+CLOCK_RULE = "received_via_portal: AVG 12(3), EDPB 01/2022 §5.3; not paused for identity checks"
+
+REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U: easy to read aloud
+_hasher = PasswordHasher()
+# Verifying against this when a reference is unknown makes both answers take as long.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+class RequestError(Exception):
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    reference: str
+    passphrase: str | None
+    invitation_code: str | None
+    confirm_email_to: str | None
+    invitation_email_to: str | None
+    invitation_token: str | None
+    confirm_token: str | None
+    due: dict[str, date]
+
+
+def today_local() -> date:
+    return datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
+
+
+def new_reference() -> str:
+    """VT-XXXX-XXXX-XXXX: 12 random characters (59 bits), not a database id, not counted."""
+    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(12))
+    return f"VT-{chars[:4]}-{chars[4:8]}-{chars[8:]}"
+
+
+def normalise_reference(text: str) -> str:
+    compact = "".join(ch for ch in (text or "").upper() if ch.isalnum())
+    if compact.startswith("VT"):
+        compact = compact[2:]
+    compact = compact.replace("O", "0").replace("I", "1").replace("L", "1")
+    if len(compact) != 12:
+        return ""
+    return f"VT-{compact[:4]}-{compact[4:8]}-{compact[8:]}"
+
+
+def new_passphrase() -> str:
+    """Seven words from the EFF long list (about 90 bits), as SecureDrop's codenames."""
+    words = xkcd_password.generate_wordlist(wordfile=xkcd_password.locate_wordfile("eff-long"), min_length=3, max_length=9)
+    return xkcd_password.generate_xkcdpassword(words, numwords=7, delimiter=" ", random_delimiters=False)
+
+
+def new_invitation_code() -> str:
+    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(12))
+    return f"{chars[:4]}-{chars[4:8]}-{chars[8:]}"
+
+
+def _code_hash(code: str) -> str:
+    compact = "".join(ch for ch in code.upper() if ch.isalnum())
+    return hmac.new(current_app.config["SECRET_KEY"].encode(), compact.encode(), hashlib.sha256).hexdigest()
+
+
+def _event(req: Request, kind: str, actor: str, public: bool = True) -> None:
+    req.events.append(RequestEvent(kind=kind, actor=actor, public=public, at=utcnow()))
+
+
+def _move(req: Request, target: RequestStatus, actor: str) -> None:
+    check_move(req.status_enum, target)
+    req.status = target.value
+    _event(req, f"status:{target.value}", actor)
+
+
+def _document(req: Request, party: Party | None, kind: str, content_type: str, size: int, sha256: str, ciphertext: bytes) -> Document:
+    doc = Document(kind=kind, content_type=content_type, size=size, sha256=sha256, ciphertext=ciphertext, party=party)
+    req.documents.append(doc)
+    return doc
+
+
+def _iso(d: str | None) -> date | None:
+    return date.fromisoformat(d) if d else None
+
+
+def submit_request(answers: dict, draft_id: str, *, lang: str, starter_session: str, today: date | None = None) -> SubmitResult:
+    """Turn a complete draft into a request (art. 14-18, 20). One transaction: the
+    request, its people, rights, due dates, uploads and invitation, or nothing."""
+    today = today or today_local()
+    cfg = current_app.config
+    for_whom = ForWhom(answers["for_whom"])
+    requester_a = answers["requester"]
+    subject_a = requester_a if for_whom is ForWhom.SELF else answers["subject"]
+    # Art. 20 is decided on the day of receipt, not the day the draft was started.
+    outcome = assess(for_whom, _iso(subject_a["birth_date"]), today, JointRule(cfg["JOINT_RULE"]))
+    if not outcome.allowed:
+        raise RequestError(outcome.reason)
+    rights = [Right(r) for r in answers["rights"]]
+    if not rights:
+        raise RequestError("no_rights")
+    second = answers.get("second") or {}
+    slots = drafts.upload_slots(draft_id)
+    contact = answers["contact"]
+
+    req = Request(
+        reference=new_reference(),
+        received_on=today,
+        clock_started_on=today,
+        clock_rule=CLOCK_RULE,
+        language=lang,
+        for_whom=for_whom.value,
+        representative_kind=answers.get("rep_kind"),
+        joint=outcome.joint,
+        started_by=("child" if for_whom is ForWhom.SELF else "representative") if outcome.joint else None,
+        art20_4_review=bool(outcome.joint and second.get("not_safe")),
+    )
+    requester = Party(
+        role=Party.REQUESTER,
+        is_subject=for_whom is ForWhom.SELF,
+        given_names=requester_a["given_names"], surname=requester_a["surname"],
+        birth_date=_iso(requester_a["birth_date"]), bsn=requester_a.get("bsn"),
+        email=contact.get("email") if contact.get("email_ok") == "yes" else None,
+        email_ok=contact.get("email_ok") == "yes",
+        phone=contact.get("phone") if contact.get("phone_ok") else None,
+        phone_ok=bool(contact.get("phone_ok")), phone_times=contact.get("phone_times") if contact.get("phone_ok") else None,
+        voicemail_ok=bool(contact.get("voicemail_ok")), post_ok=bool(contact.get("post_ok")),
+        street=contact.get("street") if contact.get("post_ok") else None,
+        house_number=contact.get("house_number") if contact.get("post_ok") else None,
+        postcode=contact.get("postcode") if contact.get("post_ok") else None,
+        city=contact.get("city") if contact.get("post_ok") else None,
+        identity_method=answers["identity"]["method"],
+        joined_at=utcnow(),
+    )
+    req.parties.append(requester)
+    subject = None
+    if for_whom is not ForWhom.SELF:
+        subject = Party(
+            role=Party.CO_REQUESTER if outcome.joint else Party.SUBJECT, is_subject=True,
+            given_names=subject_a["given_names"], surname=subject_a["surname"], birth_date=_iso(subject_a["birth_date"]),
+            email=second.get("email") if outcome.joint else None,
+        )
+        req.parties.append(subject)
+    invitee = subject
+    if outcome.joint and for_whom is ForWhom.SELF and not second.get("not_safe"):
+        invitee = Party(role=Party.CO_REQUESTER, is_subject=False, given_names=second["given_names"],
+                        surname=second["surname"], email=second.get("email"))
+        req.parties.append(invitee)
+        req.representative_kind = second.get("rep_kind")
+
+    for right in rights:
+        details = (answers.get("details") or {}).get(right.value, {})
+        req.rights.append(RequestedRight(right=right.value, details_json=json.dumps(details), due_on=deadlines.due_date(right, today)))
+
+    def take(slot: str, kind: str, party: Party | None):
+        up = slots.get(slot)
+        if up is not None:
+            _document(req, party, kind, up.content_type, up.size, up.sha256, up.ciphertext)
+
+    if requester.identity_method == "upload":
+        if "identity" not in slots:
+            raise RequestError("identity_upload_missing")
+        take("identity", Document.IDENTITY, requester)
+    proof = answers.get("proof") or {}
+    if for_whom is not ForWhom.SELF:
+        if proof.get("method") == "upload" and "representation" not in slots:
+            raise RequestError("proof_upload_missing")
+        take("representation", Document.REPRESENTATION, requester)
+    if Right.OWN_STATEMENT in rights:
+        take("statement", Document.STATEMENT, requester)
+
+    passphrase = None
+    if not requester.email_ok:
+        passphrase = new_passphrase()
+        req.passphrase_hash = _hasher.hash(passphrase)
+
+    invitation_code = invitation_token = None
+    needs_invitation = outcome.joint and not second.get("not_safe")
+    if needs_invitation:
+        invitation_code = new_invitation_code()
+        inv = Invitation(party=invitee, channel=second.get("channel", "code"), code_hash=_code_hash(invitation_code),
+                         expires_at=utcnow() + timedelta(seconds=cfg["INVITATION_MAX_AGE"]), starter_session=starter_session)
+        req.invitations.append(inv)
+
+    _event(req, "submitted", "requester")
+    if req.art20_4_review:
+        _event(req, "art20_4_review_requested", "requester", public=False)
+    if requester.email_ok:
+        req.status = RequestStatus.AWAITING_EMAIL.value
+        req.purge_after = utcnow() + timedelta(days=cfg["UNCONFIRMED_PURGE_DAYS"])
+    elif needs_invitation:
+        req.status = RequestStatus.AWAITING_CO_REQUESTER.value
+    else:
+        req.status = RequestStatus.RECEIVED.value
+    _event(req, f"status:{req.status}", "system")
+
+    db.session.add(req)
+    db.session.flush()
+    audit.record("request.submit", actor="requester", actor_role="public", object_type="request",
+                 object_id=req.id, subject_ref=req.reference, reason="submit")
+    drafts_row = drafts.load(draft_id)[0]
+    if drafts_row is not None:
+        db.session.delete(drafts_row)
+
+    confirm_token = None
+    if requester.email_ok:
+        confirm_token = tokens.make("email-confirm", {"r": req.reference})
+    inv_email = None
+    if needs_invitation and second.get("channel") == "email" and not requester.email_ok:
+        # No e-mail to confirm first: the invitation goes out now (else on confirmation).
+        invitation_token = tokens.make("invitation", {"r": req.reference, "c": invitation_code})
+        req.invitations[0].sent_at = utcnow()
+        inv_email = second.get("email")
+    db.session.commit()
+    return SubmitResult(
+        reference=req.reference,
+        passphrase=passphrase,
+        invitation_code=invitation_code if second.get("channel") == "code" else None,
+        confirm_email_to=requester.email if requester.email_ok else None,
+        invitation_email_to=inv_email,
+        invitation_token=invitation_token,
+        confirm_token=confirm_token,
+        due={r.right: r.due_on for r in req.rights},
+    )
+
+
+def _by_reference(reference: str) -> Request | None:
+    ref = normalise_reference(reference)
+    if not ref:
+        return None
+    return db.session.execute(db.select(Request).filter_by(reference=ref)).scalar_one_or_none()
+
+
+@dataclass(frozen=True)
+class ConfirmResult:
+    reference: str
+    invitation_email_to: str | None
+    invitation_token: str | None
+    lang: str
+
+
+def confirm_email(token: str) -> ConfirmResult:
+    """The requester clicked the link in their e-mail: the request reaches the queue
+    (or waits for the second person of a joint request). Single use, expiring."""
+    payload = tokens.read("email-confirm", token, current_app.config["EMAIL_CONFIRM_MAX_AGE"])
+    req = _by_reference(payload.get("r", ""))
+    if req is None:
+        raise tokens.TokenInvalid("invalid")
+    tokens.consume("email-confirm", payload)
+    if req.status_enum is not RequestStatus.AWAITING_EMAIL:
+        raise tokens.TokenInvalid("used")
+    req.requester.email_confirmed_at = utcnow()
+    req.purge_after = None
+    pending = [i for i in req.invitations if i.used_at is None]
+    inv_email = inv_token = None
+    if pending:
+        _move(req, RequestStatus.AWAITING_CO_REQUESTER, "requester")
+        inv = pending[0]
+        if inv.channel == "email" and inv.party.email:
+            # A fresh code: only its hash is stored, so the e-mail gets a new one.
+            code = new_invitation_code()
+            inv.code_hash = _code_hash(code)
+            inv.sent_at = utcnow()
+            inv_email = inv.party.email
+            inv_token = tokens.make("invitation", {"r": req.reference, "c": code})
+    else:
+        _move(req, RequestStatus.RECEIVED, "requester")
+    _event(req, "email_confirmed", "requester")
+    audit.record("request.confirm_email", actor="requester", actor_role="public", object_type="request",
+                 object_id=req.id, subject_ref=req.reference, reason="confirm e-mail")
+    db.session.commit()
+    return ConfirmResult(req.reference, inv_email, inv_token, req.language)
+
+
+# --- joint requests (art. 20.1, 12 to 16) -------------------------------------------
+
+@dataclass(frozen=True)
+class InvitationView:
+    invitation_id: int
+    reference: str
+    joiner_is_child: bool
+    language: str
+
+
+def open_invitation(reference: str, code: str, session_id: str) -> InvitationView:
+    """Find a pending invitation by reference and code. Single use, expiring; the
+    browser session that started the request can never use it."""
+    req = _by_reference(reference)
+    if req is None:
+        raise RequestError("invitation_invalid")
+    h = _code_hash(code)
+    inv = next((i for i in req.invitations if hmac.compare_digest(i.code_hash, h)), None)
+    if inv is None:
+        raise RequestError("invitation_invalid")
+    if inv.used_at is not None or req.status_enum is not RequestStatus.AWAITING_CO_REQUESTER and req.status_enum is not RequestStatus.AWAITING_EMAIL:
+        raise RequestError("invitation_used")
+    if inv.expires_at < utcnow():
+        raise RequestError("invitation_expired")
+    if req.status_enum is RequestStatus.AWAITING_EMAIL:
+        # The person who started has not confirmed their e-mail yet.
+        raise RequestError("invitation_not_ready")
+    if hmac.compare_digest(inv.starter_session, session_id):
+        raise RequestError("joiner_is_starter")
+    return InvitationView(inv.id, req.reference, joiner_is_child=inv.party.is_subject, language=req.language)
+
+
+def join_request(view: InvitationView, session_id: str, person: dict, identity_method: str,
+                 identity_upload: CleanUpload | None, proof_method: str | None, proof_upload: CleanUpload | None,
+                 email: str | None, today: date | None = None) -> str:
+    """The second person joins with their own details and identity proof. The person
+    who started can never be the second person: not the same browser session, not the
+    same name and birth date, not the same e-mail address."""
+    today = today or today_local()
+    inv = db.session.get(Invitation, view.invitation_id)
+    if inv is None or inv.used_at is not None:
+        raise RequestError("invitation_used")
+    if inv.expires_at < utcnow():
+        raise RequestError("invitation_expired")
+    req = inv.request
+    starter = req.requester
+    if hmac.compare_digest(inv.starter_session, session_id):
+        raise RequestError("joiner_is_starter")
+    birth = _iso(person["birth_date"])
+    same_person = (
+        (person["given_names"].strip().casefold(), person["surname"].strip().casefold(), birth)
+        == ((starter.given_names or "").casefold(), (starter.surname or "").casefold(), starter.birth_date)
+    )
+    if same_person or (email and starter.email and email.casefold() == starter.email.casefold()):
+        raise RequestError("joiner_is_starter")
+    party = inv.party
+    if party.is_subject:
+        # The child joins: they must be the child the parent named, aged 12 to 16.
+        if birth != party.birth_date:
+            raise RequestError("joiner_not_invited_child")
+    else:
+        # The parent or guardian joins: someone under 18 cannot hold authority (BW 1:246).
+        if not is_adult(birth, today):
+            raise RequestError("joiner_not_adult")
+        if proof_method not in ("upload", "in_person"):
+            raise RequestError("proof_method_missing")
+        if proof_method == "upload" and proof_upload is None:
+            raise RequestError("proof_upload_missing")
+    if identity_method == "upload" and identity_upload is None:
+        raise RequestError("identity_upload_missing")
+    vault = current_app.extensions["vault"]
+    party.given_names = person["given_names"].strip()
+    party.surname = person["surname"].strip()
+    party.birth_date = birth
+    party.bsn = person.get("bsn")
+    party.identity_method = identity_method
+    party.joined_at = utcnow()
+    if email:
+        party.email = email
+        party.email_ok = True
+        if inv.channel == "email" and inv.party.email and email.casefold() == inv.party.email.casefold():
+            party.email_confirmed_at = utcnow()
+    if identity_upload is not None:
+        _document(req, party, Document.IDENTITY, identity_upload.content_type, identity_upload.size,
+                  identity_upload.sha256, vault.encrypt(identity_upload.content))
+    if proof_upload is not None and not party.is_subject:
+        _document(req, party, Document.REPRESENTATION, proof_upload.content_type, proof_upload.size,
+                  proof_upload.sha256, vault.encrypt(proof_upload.content))
+    inv.used_at = utcnow()
+    _event(req, "co_requester_joined", "co_requester")
+    _move(req, RequestStatus.RECEIVED, "co_requester")
+    audit.record("request.join", actor="co_requester", actor_role="public", object_type="request",
+                 object_id=req.id, subject_ref=req.reference, reason="joint request art. 20.1")
+    db.session.commit()
+    return req.reference
+
+
+def invitation_from_token(token: str) -> tuple[str, str]:
+    payload = tokens.read("invitation", token, current_app.config["INVITATION_MAX_AGE"])
+    ref, code = payload.get("r"), payload.get("c")
+    if not isinstance(ref, str) or not isinstance(code, str):
+        raise tokens.TokenInvalid("invalid")
+    return ref, code
+
+
+# --- following a request ------------------------------------------------------------
+
+def login_with_passphrase(reference: str, passphrase: str) -> str:
+    """Reference plus passphrase opens the status page. The answer (and its timing)
+    is the same for an unknown reference and a wrong passphrase."""
+    req = _by_reference(reference)
+    stored = req.passphrase_hash if req is not None and req.passphrase_hash else _DUMMY_HASH
+    phrase = " ".join((passphrase or "").lower().split())
+    try:
+        _hasher.verify(stored, phrase)
+    except (VerificationError, InvalidHashError):
+        if req is not None:
+            audit.record("status.login", actor="requester", actor_role="public", object_type="request",
+                         object_id=req.id, subject_ref=req.reference, reason="passphrase", outcome="denied")
+            db.session.commit()
+        raise RequestError("login_failed") from None
+    if req is None:
+        raise RequestError("login_failed")
+    audit.record("status.login", actor="requester", actor_role="public", object_type="request",
+                 object_id=req.id, subject_ref=req.reference, reason="passphrase")
+    db.session.commit()
+    return req.reference
+
+
+def status_link_for(reference: str) -> list[tuple[str, str, str]]:
+    """Make single-use status links for the confirmed e-mail addresses of a request.
+    Returns (address, token, language) to send; empty for an unknown reference, so
+    the page says the same either way."""
+    req = _by_reference(reference)
+    if req is None:
+        return []
+    out = []
+    for party in req.parties:
+        if party.email and party.email_ok and party.email_confirmed_at:
+            out.append((party.email, tokens.make("status-link", {"r": req.reference, "p": party.id}), req.language))
+    if out:
+        audit.record("status.link_sent", actor="requester", actor_role="public", object_type="request",
+                     object_id=req.id, subject_ref=req.reference, reason="status link")
+        db.session.commit()
+    return out
+
+
+def login_with_link(token: str) -> str:
+    payload = tokens.read("status-link", token, current_app.config["STATUS_LINK_MAX_AGE"])
+    req = _by_reference(payload.get("r", ""))
+    if req is None:
+        raise tokens.TokenInvalid("invalid")
+    tokens.consume("status-link", payload)
+    audit.record("status.login", actor="requester", actor_role="public", object_type="request",
+                 object_id=req.id, subject_ref=req.reference, reason="e-mail link")
+    db.session.commit()
+    return req.reference
+
+
+def status_view(reference: str) -> Request:
+    """Load a request for its status page (the caller has checked access); logged."""
+    req = _by_reference(reference)
+    if req is None:
+        raise RequestError("not_found")
+    audit.record("status.view", actor="requester", actor_role="public", object_type="request",
+                 object_id=req.id, subject_ref=req.reference, reason="status page")
+    db.session.commit()
+    return req
+
+
+def reply(reference: str, body: str, upload: CleanUpload | None, author: str = "requester") -> None:
+    """The requester answers VT on the status page, optionally with a file (for
+    example a clearer ID copy). Message and file are stored together or not at all."""
+    req = _by_reference(reference)
+    if req is None:
+        raise RequestError("not_found")
+    if req.status_enum in (RequestStatus.CLOSED, RequestStatus.WITHDRAWN):
+        raise RequestError("request_closed")
+    msg = Message(direction=Message.FROM_REQUESTER, body=body.strip(), author=author, at=utcnow())
+    req.messages.append(msg)
+    db.session.flush()
+    if upload is not None:
+        doc = _document(req, req.requester, Document.MESSAGE, upload.content_type, upload.size, upload.sha256,
+                        current_app.extensions["vault"].encrypt(upload.content))
+        doc.message_id = msg.id
+    _event(req, "requester_replied", author)
+    if req.status_enum is RequestStatus.WAITING_FOR_REQUESTER:
+        _move(req, RequestStatus.IN_PROGRESS, author)
+    audit.record("message.from_requester", actor=author, actor_role="public", object_type="request",
+                 object_id=req.id, subject_ref=req.reference, reason="status page reply")
+    db.session.commit()
+
+
+def in_queue(req: Request) -> bool:
+    return req.status_enum not in BEFORE_QUEUE

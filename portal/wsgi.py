@@ -1,0 +1,4 @@
+"""Entry point for gunicorn: `gunicorn 'portal.wsgi:app'`."""
+from . import create_app
+
+app = create_app()
