@@ -18,7 +18,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 
 translations: install
-	$(BIN)/pybabel compile --use-fuzzy -q -d translations 2>/dev/null || $(BIN)/pybabel compile -q -d translations
+	$(BIN)/pybabel compile -d translations >/dev/null
 
 db: install translations
 	mkdir -p instance
@@ -53,5 +53,5 @@ clean:
 # catalogues. Dutch is the source language (nl msgstr = msgid); English is translated.
 messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output --project vt-rechtenportaal --ignore-dirs ".venv tests migrations instance benchmarks" . >/dev/null
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-location --ignore-obsolete >/dev/null
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --ignore-obsolete >/dev/null
 	$(BIN)/python scripts/nl_source_catalogue.py
