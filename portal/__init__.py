@@ -18,6 +18,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     config_module.INSTANCE.mkdir(parents=True, exist_ok=True)
     _configure_logging(app)
 
+    if app.config["PROXY_HOPS"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Behind a TLS-terminating proxy: trust exactly that many hops for the client
+        # address (rate limits) and the scheme (secure cookies, CSRF referrer check).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_HOPS"], x_proto=app.config["PROXY_HOPS"])
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config_module.ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
@@ -75,7 +81,8 @@ def _security_headers(app: Flask) -> None:
         )
         h.setdefault("X-Content-Type-Options", "nosniff")
         h.setdefault("X-Frame-Options", "DENY")
-        h.setdefault("Referrer-Policy", "no-referrer")
+        # same-origin: nothing leaks to other sites, and CSRF's HTTPS referrer check still works.
+        h.setdefault("Referrer-Policy", "same-origin")
         h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
         h.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if app.config["ENV_NAME"] == "production":

@@ -69,6 +69,8 @@ def load(overrides: dict | None = None) -> dict:
         "WTF_CSRF_TIME_LIMIT": 3600,
         "WTF_CSRF_SSL_STRICT": production,
         "PREFERRED_URL_SCHEME": "https" if production else "http",
+        # Number of reverse proxies in front of the app (0: none).
+        "PROXY_HOPS": _int("PROXY_HOPS", 0),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         # Rate limits (Flask-Limiter): memory by default, Redis when configured.
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),

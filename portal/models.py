@@ -43,6 +43,8 @@ class Request(db.Model):
     started_by = db.Column(db.String(20))
     # The child said involving a parent is not safe: a team leader decides (art. 20.4).
     art20_4_review = db.Column(db.Boolean, nullable=False, default=False)
+    # What the child wrote about why it is not safe (for the team leader only).
+    art20_4_note = db.Column(db.Text)
     # For requesters who cannot safely receive e-mail: argon2 hash of a passphrase.
     passphrase_hash = db.Column(db.String(200))
     # Delete unconfirmed requests after this moment (purge).
@@ -194,6 +196,9 @@ class Message(db.Model):
     direction = db.Column(db.String(20), nullable=False)
     body = db.Column(db.Text, nullable=False)
     author = db.Column(db.String(40), nullable=False)
+    # The person the message is to or from. In a joint request the child and the
+    # parent each see only their own messages and those meant for both (NULL).
+    party_id = db.Column(db.Integer, db.ForeignKey("party.id", ondelete="CASCADE"))
     # Set on a message from VT that asks for something (e.g. a clearer ID copy).
     asks_for_document = db.Column(db.Boolean, nullable=False, default=False)
 

@@ -63,6 +63,13 @@ JOIN_ERRORS = {
 
 # --- helpers --------------------------------------------------------------------------
 
+def _public_url(endpoint: str, **values) -> str:
+    """A link for an e-mail: always on PUBLIC_BASE_URL, never on the Host header a
+    request happened to send (an attacker could otherwise make us mail links to
+    their own site)."""
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
 def _session_id() -> str:
     if "sid" not in session:
         session["sid"] = secrets.token_urlsafe(24)
@@ -447,10 +454,10 @@ def check():
         try:
             if result.confirm_email_to:
                 mail.send(result.confirm_email_to, "confirm_email", _lang(),
-                          link=url_for("public.confirm_email", token=result.confirm_token, _external=True))
+                          link=_public_url("public.confirm_email", token=result.confirm_token))
             if result.invitation_email_to:
                 mail.send(result.invitation_email_to, "invitation", _lang(),
-                          link=url_for("public.join_link", token=result.invitation_token, _external=True))
+                          link=_public_url("public.join_link", token=result.invitation_token))
         except mail.MailError:
             mail_failed = True
         # Rendered here, not after a redirect: the passphrase and code are shown once
@@ -476,7 +483,7 @@ def confirm_email(token: str):
         try:
             if result.invitation_email_to:
                 mail.send(result.invitation_email_to, "invitation", result.lang,
-                          link=url_for("public.join_link", token=result.invitation_token, _external=True))
+                          link=_public_url("public.join_link", token=result.invitation_token))
         except mail.MailError:
             pass
         return render_template("public/email_confirmed.html", reference=result.reference)
@@ -553,14 +560,15 @@ def join_details():
 
 # --- following a request --------------------------------------------------------------------
 
-def _status_ref() -> str | None:
+def _status_access() -> svc.StatusAccess | None:
+    """The request and person this browser may see, for 30 idle minutes at most."""
     state = session.get("status")
-    if not state or time.time() - state.get("at", 0) > STATUS_IDLE_SECONDS:
+    if not state or "party" not in state or time.time() - state.get("at", 0) > STATUS_IDLE_SECONDS:
         session.pop("status", None)
         return None
     state["at"] = time.time()
     session["status"] = state
-    return state["ref"]
+    return svc.StatusAccess(state["ref"], state["party"])
 
 
 @bp.route("/volgen", methods=["GET"])
@@ -575,11 +583,11 @@ def status_login_passphrase():
     pform = f.StatusPassphraseForm(prefix="p")
     if pform.validate_on_submit():
         try:
-            ref = svc.login_with_passphrase(pform.reference.data, pform.passphrase.data)
+            access = svc.login_with_passphrase(pform.reference.data, pform.passphrase.data)
         except svc.RequestError:
             pform.form_errors.append(_("Deze combinatie van kenmerk en wachtzin kennen wij niet. Controleer wat u heeft ingevuld."))
         else:
-            session["status"] = {"ref": ref, "at": time.time()}
+            session["status"] = {"ref": access.reference, "party": access.party_id, "at": time.time()}
             return redirect(url_for("public.status"))
     return render_template("public/status_login.html", pform=pform, lform=f.StatusLinkForm(prefix="l")), 400
 
@@ -591,7 +599,7 @@ def status_login_link_request():
     if lform.validate_on_submit():
         for address, token, lang in svc.status_link_for(lform.reference.data):
             try:
-                mail.send(address, "status_link", lang, link=url_for("public.status_link", token=token, _external=True))
+                mail.send(address, "status_link", lang, link=_public_url("public.status_link", token=token))
             except mail.MailError:
                 pass
         # The same answer whether or not the reference exists.
@@ -605,18 +613,18 @@ def status_link(token: str):
     form = f.NoPersonsForm()
     if form.validate_on_submit():
         try:
-            ref = svc.login_with_link(token)
+            access = svc.login_with_link(token)
         except tokens.TokenInvalid as exc:
             return render_template("public/token_problem.html", reason=exc.reason), 400
-        session["status"] = {"ref": ref, "at": time.time()}
+        session["status"] = {"ref": access.reference, "party": access.party_id, "at": time.time()}
         return redirect(url_for("public.status"))
     return render_template("public/status_link_open.html", form=form)
 
 
 @bp.route("/volgen/verzoek", methods=["GET", "POST"])
 def status():
-    ref = _status_ref()
-    if ref is None:
+    access = _status_access()
+    if access is None:
         return redirect(url_for("public.status_login"))
     form = f.ReplyForm()
     if form.validate_on_submit():
@@ -625,14 +633,14 @@ def status():
             form.document.errors = [error]
         else:
             try:
-                svc.reply(ref, form.body.data, upload)
+                svc.reply(access, form.body.data, upload)
             except svc.RequestError:
                 form.form_errors.append(_("Dit verzoek is afgesloten. U kunt geen bericht meer sturen."))
             else:
                 flash(_("Uw bericht is verstuurd."))
                 return redirect(url_for("public.status"))
-    req = svc.status_view(ref)
-    return render_template("public/status.html", req=req, form=form), (400 if form.errors or form.form_errors else 200)
+    page = svc.status_view(access)
+    return render_template("public/status.html", req=page.request, messages=page.messages, form=form), (400 if form.errors or form.form_errors else 200)
 
 
 @bp.route("/volgen/uitloggen", methods=["POST"])

@@ -144,6 +144,7 @@ def submit_request(answers: dict, draft_id: str, *, lang: str, starter_session: 
         joint=outcome.joint,
         started_by=("child" if for_whom is ForWhom.SELF else "representative") if outcome.joint else None,
         art20_4_review=bool(outcome.joint and second.get("not_safe")),
+        art20_4_note=(second.get("not_safe_note") or None) if outcome.joint and second.get("not_safe") else None,
     )
     requester = Party(
         role=Party.REQUESTER,
@@ -409,7 +410,15 @@ def invitation_from_token(token: str) -> tuple[str, str]:
 
 # --- following a request ------------------------------------------------------------
 
-def login_with_passphrase(reference: str, passphrase: str) -> str:
+@dataclass(frozen=True)
+class StatusAccess:
+    """Who opened a status page: the request and the person (party) it is for."""
+
+    reference: str
+    party_id: int
+
+
+def login_with_passphrase(reference: str, passphrase: str) -> StatusAccess:
     """Reference plus passphrase opens the status page. The answer (and its timing)
     is the same for an unknown reference and a wrong passphrase."""
     req = _by_reference(reference)
@@ -428,7 +437,7 @@ def login_with_passphrase(reference: str, passphrase: str) -> str:
     audit.record("status.login", actor="requester", actor_role="public", object_type="request",
                  object_id=req.id, subject_ref=req.reference, reason="passphrase")
     db.session.commit()
-    return req.reference
+    return StatusAccess(req.reference, req.requester.id)
 
 
 def status_link_for(reference: str) -> list[tuple[str, str, str]]:
@@ -449,42 +458,57 @@ def status_link_for(reference: str) -> list[tuple[str, str, str]]:
     return out
 
 
-def login_with_link(token: str) -> str:
+def login_with_link(token: str) -> StatusAccess:
     payload = tokens.read("status-link", token, current_app.config["STATUS_LINK_MAX_AGE"])
     req = _by_reference(payload.get("r", ""))
     if req is None:
         raise tokens.TokenInvalid("invalid")
+    party = next((p for p in req.parties if p.id == payload.get("p")), None)
+    if party is None:
+        raise tokens.TokenInvalid("invalid")
     tokens.consume("status-link", payload)
-    audit.record("status.login", actor="requester", actor_role="public", object_type="request",
+    audit.record("status.login", actor=party.role, actor_role="public", object_type="request",
                  object_id=req.id, subject_ref=req.reference, reason="e-mail link")
     db.session.commit()
-    return req.reference
+    return StatusAccess(req.reference, party.id)
 
 
-def status_view(reference: str) -> Request:
-    """Load a request for its status page (the caller has checked access); logged."""
-    req = _by_reference(reference)
+@dataclass(frozen=True)
+class StatusPage:
+    request: Request
+    messages: list[Message]
+
+
+def status_view(access: StatusAccess) -> StatusPage:
+    """Load a request for its status page (the caller has checked access); logged.
+    In a joint request each person sees only the messages to or from them and those
+    meant for both: a child's message is never shown to the parent."""
+    req = _by_reference(access.reference)
     if req is None:
         raise RequestError("not_found")
     audit.record("status.view", actor="requester", actor_role="public", object_type="request",
                  object_id=req.id, subject_ref=req.reference, reason="status page")
     db.session.commit()
-    return req
+    return StatusPage(req, [m for m in req.messages if m.party_id in (None, access.party_id)])
 
 
-def reply(reference: str, body: str, upload: CleanUpload | None, author: str = "requester") -> None:
+def reply(access: StatusAccess, body: str, upload: CleanUpload | None) -> None:
     """The requester answers VT on the status page, optionally with a file (for
     example a clearer ID copy). Message and file are stored together or not at all."""
-    req = _by_reference(reference)
+    req = _by_reference(access.reference)
     if req is None:
         raise RequestError("not_found")
+    party = next((p for p in req.parties if p.id == access.party_id), None)
+    if party is None:
+        raise RequestError("not_found")
+    author = party.role
     if req.status_enum in (RequestStatus.CLOSED, RequestStatus.WITHDRAWN):
         raise RequestError("request_closed")
-    msg = Message(direction=Message.FROM_REQUESTER, body=body.strip(), author=author, at=utcnow())
+    msg = Message(direction=Message.FROM_REQUESTER, body=body.strip(), author=author, at=utcnow(), party_id=party.id)
     req.messages.append(msg)
     db.session.flush()
     if upload is not None:
-        doc = _document(req, req.requester, Document.MESSAGE, upload.content_type, upload.size, upload.sha256,
+        doc = _document(req, party, Document.MESSAGE, upload.content_type, upload.size, upload.sha256,
                         current_app.extensions["vault"].encrypt(upload.content))
         doc.message_id = msg.id
     _event(req, "requester_replied", author)

@@ -1,8 +1,8 @@
 """initial schema: requests, parties, rights, documents, drafts, invitations, tokens, access log
 
-Revision ID: 07cd361743f5
+Revision ID: 2ae3136a2e52
 Revises: 
-Create Date: 2026-11-25 12:49:18.854398
+Create Date: 2026-11-25 12:53:06.265850
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '07cd361743f5'
+revision = '2ae3136a2e52'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -61,6 +61,7 @@ def upgrade():
     sa.Column('joint', sa.Boolean(), nullable=False),
     sa.Column('started_by', sa.String(length=20), nullable=True),
     sa.Column('art20_4_review', sa.Boolean(), nullable=False),
+    sa.Column('art20_4_note', sa.Text(), nullable=True),
     sa.Column('passphrase_hash', sa.String(length=200), nullable=True),
     sa.Column('purge_after', sa.DateTime(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_request'))
@@ -92,20 +93,6 @@ def upgrade():
     )
     with op.batch_alter_table('draft_upload', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_draft_upload_draft_id'), ['draft_id'], unique=False)
-
-    op.create_table('message',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('request_id', sa.Integer(), nullable=False),
-    sa.Column('at', sa.DateTime(), nullable=False),
-    sa.Column('direction', sa.String(length=20), nullable=False),
-    sa.Column('body', sa.Text(), nullable=False),
-    sa.Column('author', sa.String(length=40), nullable=False),
-    sa.Column('asks_for_document', sa.Boolean(), nullable=False),
-    sa.ForeignKeyConstraint(['request_id'], ['request.id'], name=op.f('fk_message_request_id_request'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_message'))
-    )
-    with op.batch_alter_table('message', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_message_request_id'), ['request_id'], unique=False)
 
     op.create_table('party',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -164,25 +151,6 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_requested_right_due_on'), ['due_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_requested_right_request_id'), ['request_id'], unique=False)
 
-    op.create_table('document',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('request_id', sa.Integer(), nullable=False),
-    sa.Column('party_id', sa.Integer(), nullable=True),
-    sa.Column('message_id', sa.Integer(), nullable=True),
-    sa.Column('kind', sa.String(length=20), nullable=False),
-    sa.Column('content_type', sa.String(length=40), nullable=False),
-    sa.Column('size', sa.Integer(), nullable=False),
-    sa.Column('sha256', sa.String(length=64), nullable=False),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.Column('ciphertext', sa.LargeBinary(), nullable=False),
-    sa.ForeignKeyConstraint(['message_id'], ['message.id'], name=op.f('fk_document_message_id_message'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['party_id'], ['party.id'], name=op.f('fk_document_party_id_party'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['request_id'], ['request.id'], name=op.f('fk_document_request_id_request'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_document'))
-    )
-    with op.batch_alter_table('document', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_document_request_id'), ['request_id'], unique=False)
-
     op.create_table('invitation',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('request_id', sa.Integer(), nullable=False),
@@ -202,19 +170,58 @@ def upgrade():
     with op.batch_alter_table('invitation', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_invitation_request_id'), ['request_id'], unique=False)
 
+    op.create_table('message',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('request_id', sa.Integer(), nullable=False),
+    sa.Column('at', sa.DateTime(), nullable=False),
+    sa.Column('direction', sa.String(length=20), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('author', sa.String(length=40), nullable=False),
+    sa.Column('party_id', sa.Integer(), nullable=True),
+    sa.Column('asks_for_document', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['party_id'], ['party.id'], name=op.f('fk_message_party_id_party'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['request_id'], ['request.id'], name=op.f('fk_message_request_id_request'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_message'))
+    )
+    with op.batch_alter_table('message', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_message_request_id'), ['request_id'], unique=False)
+
+    op.create_table('document',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('request_id', sa.Integer(), nullable=False),
+    sa.Column('party_id', sa.Integer(), nullable=True),
+    sa.Column('message_id', sa.Integer(), nullable=True),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('content_type', sa.String(length=40), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('ciphertext', sa.LargeBinary(), nullable=False),
+    sa.ForeignKeyConstraint(['message_id'], ['message.id'], name=op.f('fk_document_message_id_message'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['party_id'], ['party.id'], name=op.f('fk_document_party_id_party'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['request_id'], ['request.id'], name=op.f('fk_document_request_id_request'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_document'))
+    )
+    with op.batch_alter_table('document', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_document_request_id'), ['request_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
-    with op.batch_alter_table('invitation', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_invitation_request_id'))
-
-    op.drop_table('invitation')
     with op.batch_alter_table('document', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_document_request_id'))
 
     op.drop_table('document')
+    with op.batch_alter_table('message', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_message_request_id'))
+
+    op.drop_table('message')
+    with op.batch_alter_table('invitation', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_invitation_request_id'))
+
+    op.drop_table('invitation')
     with op.batch_alter_table('requested_right', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_requested_right_request_id'))
         batch_op.drop_index(batch_op.f('ix_requested_right_due_on'))
@@ -228,10 +235,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_party_request_id'))
 
     op.drop_table('party')
-    with op.batch_alter_table('message', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_message_request_id'))
-
-    op.drop_table('message')
     with op.batch_alter_table('draft_upload', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_draft_upload_draft_id'))
 
