@@ -7,7 +7,7 @@ from flask import Flask
 from flask_babel import format_date, format_datetime
 from flask_babel import lazy_gettext as _l
 
-from .public.forms import REP_KIND_LABELS, RIGHT_LABELS
+from .public.forms import ERASURE_GROUNDS, REP_KIND_LABELS
 
 RIGHT_NAMES = {
     "inzage": _l("Inzage"),
@@ -62,6 +62,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(lambda code: str(RIGHT_NAMES.get(code, code)), "right_label")
     app.add_template_filter(lambda code: str(STATUS_NAMES.get(code, code)), "status_label")
     app.add_template_filter(event_label, "event_label")
+    app.add_template_filter(lambda code: f"{code}) {ERASURE_GROUNDS[code]}" if code in ERASURE_GROUNDS else code, "erasure_ground")
     app.add_template_filter(lambda iso: date.fromisoformat(iso).strftime("%d-%m-%Y") if iso else "", "isodate")
     app.add_template_filter(lambda d: format_date(d, "long") if d else "", "longdate")
     app.add_template_filter(

@@ -162,9 +162,20 @@ def set_language(lang: str):
         abort(404)
     session["lang"] = lang
     target = request.args.get("next", "")
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+    if not target.startswith("/") or target.startswith("//") or "\\" in target or not _gettable(target):
         target = url_for("public.index")
     return redirect(target)
+
+
+def _gettable(path: str) -> bool:
+    """Only go back to a page that answers GET (not a POST-only address like a login)."""
+    from werkzeug.exceptions import HTTPException as _HTTPException
+
+    try:
+        current_app.url_map.bind("localhost").match(path, method="GET")
+    except _HTTPException:
+        return False
+    return True
 
 
 # --- filing a request -------------------------------------------------------------------
