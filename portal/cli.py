@@ -36,12 +36,16 @@ def register(app: Flask) -> None:
         n = rotate_all()
         click.echo(f"re-encrypted {n} items")
 
-    @app.cli.command("audit-verify")
+    audit_group = click.Group("audit", help="The access log (art. 7.5).")
+
+    @audit_group.command("verify")
     def audit_verify_cmd():
-        """Check the hash chain of the access log."""
+        """Check the access log's HMAC chain; name the first altered, removed or reordered entry."""
         from .services.audit import verify_chain
 
         ok, bad = verify_chain()
         if not ok:
             raise click.ClickException(f"access log broken at entry {bad}")
         click.echo("access log intact")
+
+    app.cli.add_command(audit_group)

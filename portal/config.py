@@ -16,6 +16,7 @@ INSTANCE = ROOT / "instance"
 # Development-only values. They are public (they are in this file), so production
 # refuses to start while any of them is in use.
 DEV_SECRET_KEY = "dev-only-secret-key-never-use-in-production"
+DEV_AUDIT_HMAC_KEY = "dev-only-audit-key-never-use-in-production"
 DEV_ENCRYPTION_KEY = "ZGV2LW9ubHkta2V5LW5ldmVyLWluLXByb2R1Y3Rpb24="  # 32 bytes, base64
 
 
@@ -46,6 +47,8 @@ def load(overrides: dict | None = None) -> dict:
     cfg: dict = {
         "ENV_NAME": "production" if production else "development",
         "SECRET_KEY": env.get("SECRET_KEY", DEV_SECRET_KEY),
+        # The access log's HMAC key: kept outside the database (art. 7.5).
+        "AUDIT_HMAC_KEY": env.get("AUDIT_HMAC_KEY", DEV_AUDIT_HMAC_KEY),
         # Comma-separated Fernet keys; the first encrypts, all decrypt (rotation).
         "ENCRYPTION_KEYS": [k.strip() for k in env.get("ENCRYPTION_KEYS", DEV_ENCRYPTION_KEY).split(",") if k.strip()],
         "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'portal.sqlite3'}"),
@@ -123,6 +126,8 @@ def check_production(cfg: dict) -> None:
     """Refuse to run production with development secrets or an unsafe setup."""
     if cfg["SECRET_KEY"] == DEV_SECRET_KEY or len(cfg["SECRET_KEY"]) < 32:
         raise ConfigError("SECRET_KEY is the development secret or shorter than 32 characters")
+    if cfg["AUDIT_HMAC_KEY"] == DEV_AUDIT_HMAC_KEY or len(cfg["AUDIT_HMAC_KEY"]) < 32:
+        raise ConfigError("AUDIT_HMAC_KEY is the development key or shorter than 32 characters")
     if DEV_ENCRYPTION_KEY in cfg["ENCRYPTION_KEYS"]:
         raise ConfigError("ENCRYPTION_KEYS contains the development key")
     if cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):

@@ -8,6 +8,7 @@ timeline and an AuditEvent in the access log.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from datetime import date, datetime, timezone
 
@@ -288,7 +289,10 @@ class AuditEvent(db.Model):
 
     FIELDS = ("at", "actor", "actor_role", "action", "object_type", "object_id", "subject_ref", "reason", "outcome")
 
-    def compute_hash(self) -> str:
+    def compute_hash(self, key: bytes) -> str:
+        """HMAC-SHA256 over this entry and the previous entry's hash. The key is held
+        outside the database (AUDIT_HMAC_KEY), so whoever can write the database
+        cannot rebuild the chain after changing an entry."""
         payload = {f: (getattr(self, f).isoformat() if f == "at" else getattr(self, f)) for f in self.FIELDS}
         payload["prev"] = self.prev_hash
-        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+        return hmac.new(key, json.dumps(payload, sort_keys=True).encode(), hashlib.sha256).hexdigest()

@@ -6,7 +6,10 @@ entry changed or removed after the fact.
 """
 from __future__ import annotations
 
+import hmac
 import logging
+
+from flask import current_app
 
 from ..extensions import db
 from ..models import AuditEvent, utcnow
@@ -46,17 +49,23 @@ def record(
         outcome=outcome,
         prev_hash=last or GENESIS,
     )
-    event.hash = event.compute_hash()
+    event.hash = event.compute_hash(_key())
     db.session.add(event)
     db.session.flush()
     return event
 
 
+def _key() -> bytes:
+    return current_app.config["AUDIT_HMAC_KEY"].encode()
+
+
 def verify_chain() -> tuple[bool, int | None]:
-    """Walk the log in order; return (True, None) or (False, id of the first bad entry)."""
+    """Walk the log in order; return (True, None) or (False, id of the first entry
+    that was altered, or that follows a removed or reordered one)."""
     prev = GENESIS
+    key = _key()
     for event in db.session.execute(db.select(AuditEvent).order_by(AuditEvent.id)).scalars():
-        if event.prev_hash != prev or event.compute_hash() != event.hash:
+        if event.prev_hash != prev or not hmac.compare_digest(event.compute_hash(key), event.hash):
             return False, event.id
         prev = event.hash
     return True, None

@@ -7,6 +7,7 @@ from portal.crypto import generate_key
 GOOD = {
     "ENV_NAME": "production",
     "SECRET_KEY": "x" * 48,
+    "AUDIT_HMAC_KEY": "y" * 48,
     "ENCRYPTION_KEYS": [generate_key()],
     "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://vt@db/vt",
     "SESSION_COOKIE_SECURE": True,
@@ -25,6 +26,7 @@ def test_production_accepts_real_secrets():
         ({"ENCRYPTION_KEYS": [config.DEV_ENCRYPTION_KEY]}, "ENCRYPTION_KEYS"),
         ({"ENCRYPTION_KEYS": [generate_key(), config.DEV_ENCRYPTION_KEY]}, "ENCRYPTION_KEYS"),
         ({"SQLALCHEMY_DATABASE_URI": "sqlite:///x.db"}, "DATABASE_URL"),
+        ({"AUDIT_HMAC_KEY": config.DEV_AUDIT_HMAC_KEY}, "AUDIT_HMAC_KEY"),
         ({"SESSION_COOKIE_SECURE": False}, "SESSION_COOKIE_SECURE"),
     ],
 )
