@@ -31,7 +31,7 @@ STATUS_IDLE_SECONDS = 30 * 60
 UPLOAD_MESSAGES = {
     "empty": _l("Het bestand is leeg. Kies een ander bestand."),
     "too_large": _l("Het bestand is te groot. Een bestand mag hoogstens 10 MB zijn."),
-    "unsupported_type": _l("Dit soort bestand kunnen wij niet openen. Stuur een PDF, JPG of PNG."),
+    "unsupported_type": _l("Dit soort bestanden kunnen wij niet openen. Stuur een PDF, JPG of PNG."),
     "image_too_many_pixels": _l("De foto is te groot. Maak een kleinere foto of een scan en probeer het opnieuw."),
     "image_broken": _l("De foto is beschadigd of niet te openen. Maak een nieuwe foto."),
     "pdf_broken": _l("De PDF is beschadigd of niet te openen. Stuur een andere PDF."),
