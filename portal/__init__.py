@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from . import config as config_module
-from .extensions import babel, csrf, db, limiter, migrate, select_locale
+from .extensions import babel, csrf, db, limiter, login_manager, migrate, select_locale
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -29,6 +29,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: app.config["TIMEZONE"])
     limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.session_protection = "strong"
 
     from .crypto import Vault
 

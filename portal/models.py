@@ -50,6 +50,11 @@ class Request(db.Model):
     passphrase_hash = db.Column(db.String(200))
     # Delete unconfirmed requests after this moment (purge).
     purge_after = db.Column(db.DateTime)
+    # Back office: who handles it, and when it was answered.
+    assignee_id = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"), index=True)
+    answered_on = db.Column(db.Date)
+    # Set when something looks like a second request for the same subject.
+    possible_duplicate_of = db.Column(db.Integer, db.ForeignKey("request.id", ondelete="SET NULL"))
 
     parties = db.relationship("Party", back_populates="request", cascade="all, delete-orphan", order_by="Party.id")
     rights = db.relationship("RequestedRight", back_populates="request", cascade="all, delete-orphan", order_by="RequestedRight.id")
@@ -296,3 +301,149 @@ class AuditEvent(db.Model):
         payload = {f: (getattr(self, f).isoformat() if f == "at" else getattr(self, f)) for f in self.FIELDS}
         payload["prev"] = self.prev_hash
         return hmac.new(key, json.dumps(payload, sort_keys=True).encode(), hashlib.sha256).hexdigest()
+
+
+# --- the back office ---------------------------------------------------------------------
+
+class Staff(db.Model):
+    """A staff account (art. 7). Password: argon2id. Second factor: TOTP, each time
+    step accepted once (last_totp_step). `session_epoch` goes up on logout, password
+    change and second-factor reset: every session of the account then ends."""
+
+    __tablename__ = "staff"
+    id = db.Column(db.Integer, primary_key=True)
+    username = db.Column(db.String(80), nullable=False, unique=True)
+    display_name = db.Column(db.String(120), nullable=False)
+    role = db.Column(db.String(30), nullable=False)
+    active = db.Column(db.Boolean, nullable=False, default=True)
+    password_hash = db.Column(db.String(200), nullable=False)
+    password_changed_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    totp_secret_enc = db.Column(db.LargeBinary)
+    totp_confirmed_at = db.Column(db.DateTime)
+    last_totp_step = db.Column(db.BigInteger)
+    failed_logins = db.Column(db.Integer, nullable=False, default=0)
+    locked_until = db.Column(db.DateTime)
+    session_epoch = db.Column(db.Integer, nullable=False, default=0)
+    # Art. 7.3: nothing is allowed until the confidentiality agreement is recorded.
+    confidentiality_recorded_at = db.Column(db.DateTime)
+    confidentiality_recorded_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    recovery_codes = db.relationship("RecoveryCode", back_populates="staff", cascade="all, delete-orphan")
+
+
+class RecoveryCode(db.Model):
+    __tablename__ = "recovery_code"
+    id = db.Column(db.Integer, primary_key=True)
+    staff_id = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="CASCADE"), nullable=False, index=True)
+    code_hash = db.Column(db.String(200), nullable=False)
+    used_at = db.Column(db.DateTime)
+
+    staff = db.relationship("Staff", back_populates="recovery_codes")
+
+
+class MatrixEntry(db.Model):
+    """One cell of the authorisation matrix (art. 7.1): this role has this permission."""
+
+    __tablename__ = "matrix_entry"
+    id = db.Column(db.Integer, primary_key=True)
+    role = db.Column(db.String(30), nullable=False)
+    permission = db.Column(db.String(40), nullable=False)
+    changed_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
+    changed_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    __table_args__ = (UniqueConstraint("role", "permission", name="uq_matrix_entry_role_permission"),)
+
+
+class IdentityCheck(db.Model):
+    """The record of an identity or representation check (art. 20.5). The document
+    itself is deleted once checked; this record stays."""
+
+    __tablename__ = "identity_check"
+    id = db.Column(db.Integer, primary_key=True)
+    request_id = db.Column(db.Integer, db.ForeignKey("request.id", ondelete="CASCADE"), nullable=False, index=True)
+    party_id = db.Column(db.Integer, db.ForeignKey("party.id", ondelete="CASCADE"), nullable=False)
+    kind = db.Column(db.String(20), nullable=False)  # "identity" or "representation"
+    method = db.Column(db.String(20), nullable=False)  # id_copy, in_person, eid
+    document_kind = db.Column(db.String(40), nullable=False)
+    name_matches = db.Column(db.Boolean, nullable=False)
+    birth_date_matches = db.Column(db.Boolean, nullable=False)
+    result = db.Column(db.String(20), nullable=False)  # verified, rejected, needs_more
+    notes = db.Column(db.Text)
+    checked_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
+    checked_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+
+class CapacityJudgment(db.Model):
+    """VT's judgment that a young person of 12 or older lacks capacity (art. 20.2)."""
+
+    __tablename__ = "capacity_judgment"
+    id = db.Column(db.Integer, primary_key=True)
+    request_id = db.Column(db.Integer, db.ForeignKey("request.id", ondelete="CASCADE"), nullable=False, index=True)
+    party_id = db.Column(db.Integer, db.ForeignKey("party.id", ondelete="CASCADE"), nullable=False)
+    lacks_capacity = db.Column(db.Boolean, nullable=False)
+    reasons = db.Column(db.Text, nullable=False)
+    judged_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
+    judged_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+
+class Decision(db.Model):
+    """A decision on one right of a request: proposed by a caseworker, signed or sent
+    back by a team leader (art. 14.2, 20.4). Signed decisions are never edited: a new
+    decision replaces one (replaces_id), and both are kept."""
+
+    PROPOSED = "proposed"
+    SENT_BACK = "sent_back"
+    SIGNED = "signed"
+    REPLACED = "replaced"
+
+    __tablename__ = "decision"
+    id = db.Column(db.Integer, primary_key=True)
+    request_id = db.Column(db.Integer, db.ForeignKey("request.id", ondelete="CASCADE"), nullable=False, index=True)
+    right = db.Column(db.String(32), nullable=False)
+    outcome = db.Column(db.String(20), nullable=False)  # grant, grant_in_part, refuse, extend
+    grounds_json = db.Column(db.Text, nullable=False, default="[]")
+    reasons = db.Column(db.Text)
+    state = db.Column(db.String(20), nullable=False, default=PROPOSED, index=True)
+    proposed_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
+    proposed_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    reviewed_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
+    reviewed_at = db.Column(db.DateTime)
+    review_comment = db.Column(db.Text)
+    replaces_id = db.Column(db.Integer, db.ForeignKey("decision.id", ondelete="SET NULL"))
+
+    @property
+    def grounds(self) -> list[str]:
+        return json.loads(self.grounds_json or "[]")
+
+
+class Extension(db.Model):
+    """An extension of the answer period by two months (AVG 12(3)), access and copy
+    only, decided inside the first month, with reasons, and told to the requester."""
+
+    __tablename__ = "extension"
+    id = db.Column(db.Integer, primary_key=True)
+    request_id = db.Column(db.Integer, db.ForeignKey("request.id", ondelete="CASCADE"), nullable=False, index=True)
+    right = db.Column(db.String(32), nullable=False)
+    reasons = db.Column(db.Text, nullable=False)
+    decided_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
+    decided_on = db.Column(db.Date, nullable=False)
+    told_on = db.Column(db.Date)
+    new_due_on = db.Column(db.Date, nullable=False)
+    __table_args__ = (UniqueConstraint("request_id", "right", name="uq_extension_request_right"),)
+
+
+class Letter(db.Model):
+    """A letter to the requester (a decision, an extension), as a PDF, encrypted,
+    in the request's language; shown on the status page once released."""
+
+    __tablename__ = "letter"
+    id = db.Column(db.Integer, primary_key=True)
+    request_id = db.Column(db.Integer, db.ForeignKey("request.id", ondelete="CASCADE"), nullable=False, index=True)
+    decision_id = db.Column(db.Integer, db.ForeignKey("decision.id", ondelete="SET NULL"))
+    extension_id = db.Column(db.Integer, db.ForeignKey("extension.id", ondelete="SET NULL"))
+    kind = db.Column(db.String(20), nullable=False)
+    language = db.Column(db.String(5), nullable=False)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    released_at = db.Column(db.DateTime)
+    sha256 = db.Column(db.String(64), nullable=False)
+    ciphertext = deferred(db.Column(db.LargeBinary, nullable=False))
