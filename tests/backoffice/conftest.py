@@ -42,7 +42,13 @@ def log_in(client, app, staff_id: int, *, second_factor: bool = True) -> None:
     with app.app_context():
         staff = db.session.get(Staff, staff_id)
         epoch = staff.session_epoch
+    from flask_login.utils import _create_identifier
+
+    # The identifier Flask-Login's strong session protection expects for this client.
+    with app.test_request_context("/", environ_base=client.environ_base or {}):
+        ident = _create_identifier()
     with client.session_transaction() as s:
+        s["_id"] = ident
         s["_user_id"] = f"{staff_id}:{epoch}"
         s["_fresh"] = True
         s["bo_2fa"] = second_factor
