@@ -7,6 +7,7 @@ matrix and are checked again in every service (portal/services/authz.py).
 """
 from __future__ import annotations
 
+import functools
 import time
 
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
@@ -14,7 +15,8 @@ from flask_login import current_user, logout_user
 
 from portal.extensions import db, login_manager
 from portal.models import Staff
-from portal.services.authz import Actor, NotAllowed
+from portal.rules.permissions import Permission
+from portal.services.authz import Actor, NotAllowed, require
 
 bp = Blueprint("backoffice", __name__)
 
@@ -83,6 +85,28 @@ def deny_by_default():
         return redirect(url_for("backoffice.totp_setup" if staff.totp_confirmed_at is None else "backoffice.totp"))
     g.actor = Actor.of(staff, second_factor=True)
     return None
+
+
+# endpoint -> the permission it needs; read by the table-driven matrix test.
+ROUTE_PERMISSIONS: dict[str, Permission] = {}
+
+
+def requires(permission: Permission):
+    """Mark a view as needing `permission` (checked before the view runs, and again
+    by the service it calls)."""
+
+    def wrap(view):
+        endpoint = f"{bp.name}.{view.__name__}"
+        ROUTE_PERMISSIONS[endpoint] = permission
+
+        @functools.wraps(view)
+        def checked(*args, **kwargs):
+            require(g.actor, permission)
+            return view(*args, **kwargs)
+
+        return checked
+
+    return wrap
 
 
 @bp.errorhandler(NotAllowed)
