@@ -650,7 +650,12 @@ def status():
             else:
                 flash(_("Uw bericht is verstuurd."))
                 return redirect(url_for("public.status"))
-    page = svc.status_view(access)
+    try:
+        page = svc.status_view(access)
+    except svc.RequestError:
+        # The request is gone (e.g. purged) while this browser was logged in.
+        session.pop("status", None)
+        return redirect(url_for("public.status_login"))
     return render_template("public/status.html", req=page.request, messages=page.messages, form=form), (400 if form.errors or form.form_errors else 200)
 
 

@@ -59,6 +59,8 @@ class Filing:
     email: str | None = "sanne@example.org"
     phone: str | None = None
     post: dict | None = None
+    # A PDF sent with an own statement (art. 16), besides or instead of the text.
+    statement_file: bytes | None = None
 
 
 class Filer:
@@ -90,37 +92,50 @@ class Filer:
         assert resp.status_code == 302
         return resp
 
-    def fill(self, f: Filing):
-        """Walk every page in order, following the app's own redirects."""
+    def fill(self, f: Filing, until: str | None = None):
+        """Walk every page in order, following the app's own redirects. With `until`,
+        stop just before posting that page (its predecessors are all answered)."""
         self.start()
-        self.step("voor-wie", {"for_whom": f.for_whom})
+        for name, data, files in self.pages(f):
+            if name == until:
+                return self
+            self.step(name, data, files=files)
+        assert until is None, f"page {until!r} is not on this route"
+        return self
+
+    @staticmethod
+    def pages(f: Filing):
+        """(page, form data, files) for every page this filing answers, in order."""
+        yield "voor-wie", {"for_whom": f.for_whom}, None
         if f.for_whom != "self":
-            self.step("vertegenwoordiging", {"rep_kind": f.rep_kind})
+            yield "vertegenwoordiging", {"rep_kind": f.rep_kind}, None
             s = f.subject
-            self.step("betrokkene", {"given_names": s.given_names, "surname": s.surname, "birth_date": s.birth_date})
+            yield "betrokkene", {"given_names": s.given_names, "surname": s.surname, "birth_date": s.birth_date}, None
         r = f.requester
-        self.step("over-u", {"given_names": r.given_names, "surname": r.surname, "birth_date": r.birth_date, "bsn": r.bsn})
-        self.step("rechten", {"rights": f.rights})
-        for right, step in (("afschrift", "afschrift"), ("correctie", "correctie"), ("vernietiging", "vernietiging"),
-                            ("gegevenswissing", "wissing")):
+        yield "over-u", {"given_names": r.given_names, "surname": r.surname, "birth_date": r.birth_date, "bsn": r.bsn}, None
+        yield "rechten", {"rights": f.rights}, None
+        for right, step in (("afschrift", "afschrift"), ("correctie", "correctie")):
             if right in f.rights:
-                self.step(step, f.details.get(right) or DEFAULT_DETAILS[right])
+                yield step, f.details.get(right) or DEFAULT_DETAILS[right], None
         if "eigen_verklaring" in f.rights:
-            self.step("eigen-verklaring", f.details.get("eigen_verklaring") or DEFAULT_DETAILS["eigen_verklaring"])
+            files = {"statement_file": (f.statement_file, "verklaring.pdf")} if f.statement_file else None
+            yield "eigen-verklaring", f.details.get("eigen_verklaring") or DEFAULT_DETAILS["eigen_verklaring"], files
+        for right, step in (("vernietiging", "vernietiging"), ("gegevenswissing", "wissing")):
+            if right in f.rights:
+                yield step, f.details.get(right) or DEFAULT_DETAILS[right], None
         if f.second is not None:
-            self.step("tweede-persoon", f.second)
+            yield "tweede-persoon", f.second, None
         files = {"document": (f.identity_file or jpeg_bytes(), "id.jpg")} if f.identity_method == "upload" else None
-        self.step("identiteit", {"method": f.identity_method}, files=files)
+        yield "identiteit", {"method": f.identity_method}, files
         if f.for_whom != "self":
             files = {"document": (f.proof_file or pdf_bytes(), "bewijs.pdf")} if f.proof_method == "upload" else None
-            self.step("bewijs", {"method": f.proof_method}, files=files)
+            yield "bewijs", {"method": f.proof_method}, files
         contact = {"email_ok": "yes" if f.email else "no", "email": f.email or ""}
         if f.phone:
             contact.update({"phone_ok": "y", "phone": f.phone, "phone_times": "ochtend"})
         if f.post:
             contact.update({"post_ok": "y", **f.post})
-        self.step("contact", contact)
-        return self
+        yield "contact", contact, None
 
     def submit(self):
         resp = self.post("/verzoek/controleren", {"truthful": "y"})
