@@ -1,16 +1,20 @@
 """Signed links (itsdangerous), one salt per purpose, single use, expiring.
 
-A link carries only a random token id (jti) and the object it is for; it never holds
-personal data. Using a link records its jti in UsedToken, so a second use fails.
+A link carries a random token id (jti) and the object it is for, encrypted with the
+Vault before it is signed: nobody who sees the link (a mail server, a browser history,
+someone reading over a shoulder) can read the reference in it. Using a link records
+its jti in UsedToken, so a second use fails.
 """
 from __future__ import annotations
 
+import json
 import secrets
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 
+from ..crypto import VaultError
 from ..extensions import db
 from ..models import UsedToken
 
@@ -35,7 +39,8 @@ def _serializer(purpose: str) -> URLSafeTimedSerializer:
 
 
 def make(purpose: str, payload: dict) -> str:
-    return _serializer(purpose).dumps({**payload, "j": secrets.token_urlsafe(16)})
+    sealed = current_app.extensions["vault"].encrypt(json.dumps({**payload, "j": secrets.token_urlsafe(16)}).encode())
+    return _serializer(purpose).dumps(sealed.decode())
 
 
 def read(purpose: str, token: str, max_age: int) -> dict:
@@ -43,11 +48,18 @@ def read(purpose: str, token: str, max_age: int) -> dict:
     if not token or len(token) > 1000:
         raise TokenInvalid("malformed")
     try:
-        return _serializer(purpose).loads(token, max_age=max_age)
+        sealed = _serializer(purpose).loads(token, max_age=max_age)
     except SignatureExpired:
         raise TokenInvalid("expired") from None
     except BadSignature:
         raise TokenInvalid("invalid") from None
+    try:
+        payload = json.loads(current_app.extensions["vault"].decrypt(sealed.encode()))
+    except (VaultError, ValueError, AttributeError):
+        raise TokenInvalid("invalid") from None
+    if not isinstance(payload, dict):
+        raise TokenInvalid("invalid")
+    return payload
 
 
 def consume(purpose: str, payload: dict) -> None:
