@@ -608,7 +608,7 @@ def status_login_passphrase():
 def status_login_link_request():
     lform = f.StatusLinkForm(prefix="l")
     if lform.validate_on_submit():
-        for address, token, lang in svc.status_link_for(lform.reference.data):
+        for address, token, lang in svc.status_link_for(lform.reference.data, lform.email.parsed):
             try:
                 mail.send(address, "status_link", lang, link=_public_url("public.status_link", token=token))
             except mail.MailError:

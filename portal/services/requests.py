@@ -182,6 +182,8 @@ def submit_request(answers: dict, draft_id: str, *, lang: str, starter_session: 
     for right in rights:
         details = (answers.get("details") or {}).get(right.value, {})
         req.rights.append(RequestedRight(right=right.value, details_json=json.dumps(details), due_on=deadlines.due_date(right, today)))
+    # Denormalised for the queue; the extension service keeps it up to date.
+    req.earliest_due_on = min(r.due_on for r in req.rights)
 
     def take(slot: str, kind: str, party: Party | None):
         up = slots.get(slot)
@@ -227,6 +229,9 @@ def submit_request(answers: dict, draft_id: str, *, lang: str, starter_session: 
 
     db.session.add(req)
     db.session.flush()
+    from .casefile import flag_possible_duplicate  # (imports this module)
+
+    flag_possible_duplicate(req)
     audit.record("request.submit", actor="requester", actor_role="public", object_type="request",
                  object_id=req.id, subject_ref=req.reference, reason="submit")
     drafts_row = drafts.load(draft_id)[0]
@@ -440,16 +445,18 @@ def login_with_passphrase(reference: str, passphrase: str) -> StatusAccess:
     return StatusAccess(req.reference, req.requester.id)
 
 
-def status_link_for(reference: str) -> list[tuple[str, str, str]]:
-    """Make single-use status links for the confirmed e-mail addresses of a request.
-    Returns (address, token, language) to send; empty for an unknown reference, so
-    the page says the same either way."""
+def status_link_for(reference: str, email: str) -> list[tuple[str, str, str]]:
+    """Make a single-use status link for the person of this request with this
+    confirmed e-mail address. Only that person gets it: in a joint request the other
+    person does not learn that someone looked. Returns (address, token, language) to
+    send; empty for an unknown reference or address, so the page says the same."""
     req = _by_reference(reference)
-    if req is None:
+    wanted = (email or "").strip().casefold()
+    if req is None or not wanted:
         return []
     out = []
     for party in req.parties:
-        if party.email and party.email_ok and party.email_confirmed_at:
+        if party.email and party.email_ok and party.email_confirmed_at and party.email.casefold() == wanted:
             out.append((party.email, tokens.make("status-link", {"r": req.reference, "p": party.id}), req.language))
     if out:
         audit.record("status.link_sent", actor="requester", actor_role="public", object_type="request",

@@ -140,9 +140,9 @@ def login_passphrase(client, reference: str, passphrase: str):
     return client.post("/volgen/wachtzin", data={"csrf_token": token, "p-reference": reference, "p-passphrase": passphrase})
 
 
-def ask_status_link(client, reference: str):
+def ask_status_link(client, reference: str, email: str = "sanne@example.org"):
     token = any_csrf(client.get("/volgen").get_data(as_text=True))
-    return client.post("/volgen/link", data={"csrf_token": token, "l-reference": reference})
+    return client.post("/volgen/link", data={"csrf_token": token, "l-reference": reference, "l-email": email})
 
 
 # --- the app's own messages ---------------------------------------------------------------

@@ -233,7 +233,8 @@ def test_art19_b1_a_request_is_not_sent_without_confirming_the_answers_are_truth
     ("/volgen/wachtzin", {"p-reference": "", "p-passphrase": "een twee"}, "p-reference", "Vul het kenmerk in.", 400),
     ("/volgen/wachtzin", {"p-reference": "VT-ABCD-EFGH-JKMN", "p-passphrase": ""}, "p-passphrase", "Vul de wachtzin in.", 400),
     ("/volgen/wachtzin", {"p-reference": "VT-ABCD-EFGH-JKMN", "p-passphrase": "x" * 201}, "p-passphrase", "Deze wachtzin is te lang.", 400),
-    ("/volgen/link", {"l-reference": ""}, "l-reference", "Vul het kenmerk in.", 400),
+    ("/volgen/link", {"l-reference": "", "l-email": "iemand@example.org"}, "l-reference", "Vul het kenmerk in.", 400),
+    ("/volgen/link", {"l-reference": "VT-AAAA-BBBB-CCCC", "l-email": "x@"}, "l-email", "Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl.", 400),
 ])
 def test_art19_b1_follow_and_join_forms_refuse_missing_or_too_long_input(url, form, field, message, status, client, app):
     page = "/meedoen" if url == "/meedoen" else "/volgen"

@@ -38,7 +38,7 @@ def test_art20_5_two_different_subjects_get_the_same_pages_and_emails_but_for_re
         link = mailbox.link(msg)
         mails.append((msg["Subject"], msg["From"], msg.get_body(("plain",)).get_content().replace(link, "LINK")))
         confirmed = Filer(client).post(path_of(link), {})
-        after_status_link = ask_status_link(app.test_client(), sub.reference)
+        after_status_link = ask_status_link(app.test_client(), sub.reference, filing.email)
         status_mail = mailbox.wait_for(2 * i)[2 * i - 1]
         status_link = mailbox.link(status_mail)
         mails.append((status_mail["Subject"], status_mail["From"],

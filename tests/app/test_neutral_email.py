@@ -78,7 +78,7 @@ def test_t3_every_email_is_neutral_and_carries_only_a_working_link(client, app, 
     assert Filer(app.test_client()).post(path_of(link), {}).status_code == 302
 
     # 3. a status link
-    ask_status_link(app.test_client(), sub.reference)
+    ask_status_link(app.test_client(), sub.reference, "karin.jansen@example.org")
     status_mail = mailbox.wait_for(3)[2]
     link = assert_neutral(app, status_mail, personal=personal, to="karin.jansen@example.org")
     resp = Filer(app.test_client()).post(path_of(link), {})

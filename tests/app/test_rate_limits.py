@@ -63,8 +63,8 @@ def test_t7_asking_for_status_links_is_limited_too(app, limited_app, mailbox):
     browser = limited_app.test_client()
     token = any_csrf(browser.get("/volgen").get_data(as_text=True))
     for _ in range(10):
-        assert browser.post("/volgen/link", data={"csrf_token": token, "l-reference": "VT-AAAA-BBBB-CCCC"}).status_code == 200
-    assert browser.post("/volgen/link", data={"csrf_token": token, "l-reference": "VT-AAAA-BBBB-CCCC"}).status_code == 429
+        assert browser.post("/volgen/link", data={"csrf_token": token, "l-reference": "VT-AAAA-BBBB-CCCC", "l-email": "iemand@example.org"}).status_code == 200
+    assert browser.post("/volgen/link", data={"csrf_token": token, "l-reference": "VT-AAAA-BBBB-CCCC", "l-email": "iemand@example.org"}).status_code == 429
     assert mailbox.messages == []
 
 

@@ -221,8 +221,12 @@ def test_art20_1_in_a_joint_request_each_person_sees_only_their_own_messages(cli
                                         party_id=party))
         s.commit()
 
-    # Each asks for a status link; each confirmed address gets its own link.
-    ask_status_link(app.test_client(), sub.reference)
+    # Each asks for a status link with their own address; only that address gets one,
+    # so neither learns that the other looked.
+    ask_status_link(app.test_client(), sub.reference, "karin@example.org")
+    mailbox.wait_for(3)
+    assert [str(m["To"]) for m in mailbox.messages[2:]] == ["karin@example.org"]
+    ask_status_link(app.test_client(), sub.reference, "mila@example.org")
     mailbox.wait_for(4)
     links = {str(m["To"]): path_of(mailbox.link(m)) for m in mailbox.messages[2:4]}
     assert set(links) == {"karin@example.org", "mila@example.org"}
