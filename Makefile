@@ -26,6 +26,7 @@ db: install translations
 
 demo: db
 	$(BIN)/flask demo-data
+	$(BIN)/flask users demo
 
 # Serve the portal (and /backoffice) on http://127.0.0.1:5000 with SQLite in instance/,
 # with the background-job consumer beside it.
@@ -53,5 +54,5 @@ clean:
 # catalogues. Dutch is the source language (nl msgstr = msgid); English is translated.
 messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output --project vt-rechtenportaal --ignore-dirs ".venv tests migrations instance benchmarks" . >/dev/null
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --ignore-obsolete >/dev/null
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --ignore-obsolete --no-fuzzy-matching >/dev/null
 	$(BIN)/python scripts/nl_source_catalogue.py
