@@ -282,8 +282,9 @@ def step_requester(step, answers):
             if not outcome.allowed:
                 _save(answers)
                 return redirect(url_for("public.not_possible", reason=outcome.reason))
-        elif eligibility.age_on(form.birth_date.parsed, svc.today_local()) < 16:
-            form.birth_date.errors.append(_l("Controleer de geboortedatum: een vertegenwoordiger is volwassen."))
+        elif not eligibility.is_adult(form.birth_date.parsed, svc.today_local()):
+            # A minor cannot hold parental authority or be a curator (BW 1:246, 1:383).
+            form.birth_date.errors.append(_l("Controleer de geboortedatum: een vertegenwoordiger is 18 jaar of ouder."))
             return _render(step, answers, form)
         flow.mark_done(step, answers)
         _save(answers)
@@ -457,6 +458,13 @@ def check():
         except svc.RequestError as exc:
             if exc.code in NOT_POSSIBLE:
                 return redirect(url_for("public.not_possible", reason=exc.code))
+            if exc.code in (eligibility.CHILD_IS_12_OR_OLDER, eligibility.CHILD_IS_UNDER_12):
+                # The child had a birthday since the draft began: art. 20 is decided
+                # on the day of receipt, so the person chooses again.
+                flow.reopen(answers, ("voor-wie", *flow.DEPENDS_ON_FOR_WHOM))
+                _save(answers)
+                flash(_("Uw kind is inmiddels jarig geweest. Kies opnieuw voor wie u het verzoek doet."))
+                return redirect(url_for("public.step", step="voor-wie"))
             form.form_errors.append(_("Er ontbreekt nog iets. Controleer uw antwoorden."))
             return render_template("public/check.html", form=form, answers=answers, slots=slots,
                                    steps=flow.steps(answers), back_url=_back("controleren", answers))

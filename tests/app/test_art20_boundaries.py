@@ -183,9 +183,18 @@ def test_art20_1_a_representative_must_be_an_adult_not_a_child_filing_for_a_sibl
                   expect_redirect=False)
     assert resp.status_code == 200
     html = resp.get_data(as_text=True)
-    assert 'id="birth_date-error"' in html and "een vertegenwoordiger is volwassen" in html
+    assert 'id="birth_date-error"' in html and "een vertegenwoordiger is 18 jaar of ouder" in html
     answers, _ = draft_state(app, client)
     assert "over-u" not in answers["done"] and "requester" not in answers
+
+
+def test_art20_1_a_representative_of_17_is_refused_like_a_joining_parent(client, app):
+    """A minor cannot hold parental authority (BW 1:246): the same 18 as at joining."""
+    f = walk_to_subject(client, "child_under_12", "ouder_met_gezag")
+    post_subject(f, years_ago(1, today(app)))
+    resp = f.step("over-u", {"given_names": "Sem", "surname": "Jansen", "birth_date": dmy(years_ago(17, today(app))), "bsn": ""},
+                  expect_redirect=False)
+    assert resp.status_code == 200 and "een vertegenwoordiger is 18 jaar of ouder" in resp.get_data(as_text=True)
 
 
 def test_art20_age_is_decided_again_on_the_day_of_receipt_not_the_day_the_draft_was_started(client, app):
@@ -203,6 +212,8 @@ def test_art20_age_is_decided_again_on_the_day_of_receipt_not_the_day_the_draft_
         drafts.save(draft_id, answers)
         db.session.remove()
     resp = Filer(client).post("/verzoek/controleren", {"truthful": "y"})
-    assert resp.status_code == 200
-    assert 'id="error-summary"' in resp.get_data(as_text=True)
+    # Sent back to "for whom" with a notice; nothing is stored.
+    assert resp.status_code == 302 and resp.headers["Location"].endswith("/verzoek/voor-wie")
+    page = client.get("/verzoek/voor-wie").get_data(as_text=True)
+    assert "inmiddels jarig geweest" in page
     assert count(app, Request) == 0
