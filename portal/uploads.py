@@ -56,7 +56,7 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 import pikepdf
-from PIL import Image, ImageOps
+from PIL import Image, ImageFile, ImageOps
 from pikepdf import Array, Dictionary, Name, Stream
 
 __all__ = [
@@ -201,6 +201,9 @@ def inspect_upload(
                 raise UploadRejected("unsupported_type") from None
             raise
     else:
+        # Another library in this process (WeasyPrint sets it on import) may have
+        # told Pillow to accept truncated images; an upload must never be.
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
         content = _clean_image(data, content_type, max_pixels)
 
     return CleanUpload(

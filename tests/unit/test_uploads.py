@@ -681,3 +681,18 @@ def test_upload_sha256_matches_cleaned_content():
     clean = inspect_upload(_png())
     assert clean.sha256 == hashlib.sha256(clean.content).hexdigest()
     assert clean.size == len(clean.content)
+
+
+def test_upload_truncated_jpeg_is_refused_even_after_weasyprint_was_imported():
+    """WeasyPrint switches Pillow's LOAD_TRUNCATED_IMAGES on for the whole process when
+    it is imported; the upload check must not inherit that."""
+    import weasyprint  # noqa: F401
+    from PIL import ImageFile
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = True  # as WeasyPrint leaves it
+    buf = io.BytesIO()
+    Image.new("RGB", (300, 200), (10, 200, 30)).save(buf, "JPEG")
+    truncated = buf.getvalue()[: len(buf.getvalue()) // 2]
+    with pytest.raises(UploadRejected) as exc:
+        inspect_upload(truncated)
+    assert exc.value.code == "image_broken"
