@@ -49,3 +49,107 @@ def register(app: Flask) -> None:
         click.echo("access log intact")
 
     app.cli.add_command(audit_group)
+
+    from flask.cli import AppGroup
+
+    # An AppGroup: its commands run inside the app context (also through app.test_cli_runner()).
+    digest_group = AppGroup("digest", help="The daily digest of overdue and nearly due requests.")
+
+    @digest_group.command("send")
+    def digest_send_cmd():
+        """Send today's digest now (the Huey job does this every day at 07:00)."""
+        from .services.queue import send_digest
+
+        result = send_digest()
+        click.echo(f"digest: {result.sent} sent, {result.failed} failed, {result.without_address} without an e-mail address")
+
+    app.cli.add_command(digest_group)
+    app.cli.add_command(_users_group())
+
+
+def _users_group():
+    """`flask users ...`: staff accounts (art. 7), through portal/services/staff.py."""
+    import sys
+
+    from flask.cli import AppGroup
+
+    from .rules.permissions import Role
+    from .services import staff as svc
+
+    users = AppGroup("users", help="Staff accounts of the back office (art. 7).")
+
+    def find(username: str):
+        found = svc.by_username(username)
+        if found is None:
+            raise click.ClickException(f"no account named {username!r}")
+        return found
+
+    @users.command("create")
+    @click.argument("username")
+    @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+    @click.option("--name", "display_name", required=True, help="Display name.")
+    @click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of making a one-time one.")
+    def users_create(username, role, display_name, password_stdin):
+        """Create an account; prints a one-time password unless --password-stdin."""
+        password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
+        try:
+            staff, one_time = svc.create_staff(svc.CLI, username, display_name, role, password=password)
+        except svc.StaffError as exc:
+            raise click.ClickException(f"not created: {exc.code}") from None
+        click.echo(f"created {staff.username} ({staff.role})")
+        if one_time:
+            click.echo(f"one-time password (shown once; to be replaced at the first login): {one_time}")
+        click.echo(f"next: flask users record-confidentiality {staff.username} --by ADMIN_USERNAME")
+
+    @users.command("list")
+    def users_list():
+        """List every account: role, active, second factor, confidentiality (art. 7.3)."""
+        people = svc.list_staff(svc.CLI)
+        names = svc.names(p.confidentiality_recorded_by for p in people)
+        for p in people:
+            recorded = (f"confidentiality {p.confidentiality_recorded_at:%Y-%m-%d %H:%M}Z by "
+                        f"{names.get(p.confidentiality_recorded_by, '?')}") if p.confidentiality_recorded_at else "NO confidentiality agreement recorded"
+            click.echo(f"{p.username}\t{p.role}\t{'active' if p.active else 'inactive'}\t"
+                       f"{'2fa' if p.totp_confirmed_at else 'no 2fa'}\t{recorded}\t{p.display_name}")
+
+    @users.command("reset-2fa")
+    @click.argument("username")
+    def users_reset_2fa(username):
+        """Clear the second factor and recovery codes; every session of the account ends."""
+        svc.reset_second_factor(svc.CLI, find(username).id)
+        click.echo(f"second factor of {username} cleared; it is set up again at the next login")
+
+    @users.command("reset-password")
+    @click.argument("username")
+    def users_reset_password(username):
+        """Make a new one-time password (and lift a lock); every session ends."""
+        click.echo(f"one-time password for {username}: {svc.reset_password(svc.CLI, find(username).id)}")
+
+    @users.command("record-confidentiality")
+    @click.argument("username")
+    @click.option("--by", "by_username", required=True, help="The administrator who recorded the agreement.")
+    def users_record_confidentiality(username, by_username):
+        """Art. 7.3: record the confidentiality agreement (who recorded it, and when)."""
+        try:
+            staff = svc.record_confidentiality(svc.CLI, find(username).id, recorded_by=find(by_username).id)
+        except svc.StaffError as exc:
+            raise click.ClickException(f"not recorded: {exc.code}") from None
+        click.echo(f"confidentiality agreement of {username} recorded by {by_username} "
+                   f"at {staff.confidentiality_recorded_at:%Y-%m-%d %H:%M:%S}Z")
+
+    @users.command("demo")
+    def users_demo():
+        """Demo accounts, one per role (development database only)."""
+        import pyotp
+
+        try:
+            accounts = svc.create_demo_accounts()
+        except svc.StaffError:
+            raise click.ClickException("demo accounts are made only when ENV_NAME is development") from None
+        click.echo("Demo accounts for http://127.0.0.1:5000/backoffice/login (made-up, demo database only):")
+        for a in accounts:
+            click.echo(f"  {a.role.value:17} user {a.username:22} password {a.password}")
+            click.echo(f"  {'':17} TOTP secret {a.totp_secret} (now: {pyotp.TOTP(a.totp_secret).now()};"
+                       f" add it to an authenticator app, or: .venv/bin/python -c \"import pyotp; print(pyotp.TOTP('{a.totp_secret}').now())\")")
+
+    return users

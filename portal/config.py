@@ -75,6 +75,8 @@ def load(overrides: dict | None = None) -> dict:
         # Number of reverse proxies in front of the app (0: none).
         "PROXY_HOPS": _int("PROXY_HOPS", 0),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        # Where staff reach the back office (links in the daily digest); empty: PUBLIC_BASE_URL.
+        "BACKOFFICE_BASE_URL": env.get("BACKOFFICE_BASE_URL", ""),
         # Rate limits (Flask-Limiter): memory by default, Redis when configured.
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
@@ -82,6 +84,8 @@ def load(overrides: dict | None = None) -> dict:
         "RATELIMIT_SUBMIT": env.get("RATELIMIT_SUBMIT", "10 per hour"),
         "RATELIMIT_STATUS": env.get("RATELIMIT_STATUS", "20 per hour"),
         "RATELIMIT_TOKEN": env.get("RATELIMIT_TOKEN", "30 per hour"),
+        # Back-office password logins per IP address (per account: see backoffice/auth.py).
+        "RATELIMIT_STAFF_LOGIN": env.get("RATELIMIT_STAFF_LOGIN", "30 per hour"),
         # E-mail: neutral sender and subject, never personal data.
         "MAIL_SERVER": env.get("MAIL_SERVER", "127.0.0.1"),
         "MAIL_PORT": _int("MAIL_PORT", 8025),
@@ -117,6 +121,12 @@ def load(overrides: dict | None = None) -> dict:
     if overrides:
         cfg.update(overrides)
     cfg["MAX_CONTENT_LENGTH"] = cfg["UPLOAD_MAX_BYTES"] + 256 * 1024
+    if str(cfg["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
+        # Concurrent writers (two logins, the job worker) wait for the lock instead of
+        # failing at once with "database is locked".
+        options = dict(cfg["SQLALCHEMY_ENGINE_OPTIONS"])
+        options["connect_args"] = {"timeout": 30, **options.get("connect_args", {})}
+        cfg["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if cfg["ENV_NAME"] == "production":
         check_production(cfg)
     return cfg

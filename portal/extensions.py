@@ -28,9 +28,10 @@ login_manager = LoginManager()
 
 def select_locale() -> str:
     """The language the person chose (kept in the session), else Dutch."""
-    from flask import current_app
+    from flask import current_app, has_request_context
 
-    lang = session.get("lang")
+    # Outside a request (a job or the CLI rendering an e-mail) there is no session.
+    lang = session.get("lang") if has_request_context() else None
     if lang in current_app.config["LANGUAGES"]:
         return lang
     return current_app.config["BABEL_DEFAULT_LOCALE"]

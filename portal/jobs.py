@@ -6,6 +6,8 @@ deployment does. Jobs build their own app context.
 from __future__ import annotations
 
 import os
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 from huey import RedisHuey, SqliteHuey, crontab
 
@@ -38,3 +40,26 @@ def purge_hourly():
     with app().app_context():
         purge.purge_unconfirmed()
         purge.purge_drafts()
+
+
+#: The daily digest goes out at this local time (Europe/Amsterdam, summer and winter).
+DIGEST_AT = (7, 0)
+
+
+def at_digest_time(now: datetime) -> bool:
+    """Huey asks this every minute with the time in UTC (Huey's default, utc=True); a
+    plain crontab would drift by an hour between summer and winter time."""
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=timezone.utc)
+    local = now.astimezone(ZoneInfo(_cfg["TIMEZONE"]))
+    return (local.hour, local.minute) == DIGEST_AT
+
+
+@huey.periodic_task(at_digest_time)
+def daily_digest():
+    """Overdue and nearly due requests, counted per assignee and for the team leaders
+    (portal/services/queue.py; `flask digest send` runs the same)."""
+    from .services.queue import send_digest
+
+    with app().app_context():
+        send_digest()

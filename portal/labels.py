@@ -35,6 +35,7 @@ EVENT_NAMES = {
     "co_requester_joined": _l("De tweede persoon doet mee"),
     "requester_replied": _l("U stuurde een bericht"),
     "message_to_requester": _l("Veilig Thuis stuurde een bericht"),
+    "deadline_extended": _l("Veilig Thuis heeft meer tijd nodig (zie het bericht)"),
 }
 
 

@@ -16,7 +16,12 @@ from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlalchemy.orm import deferred
 
 from .extensions import db
-from .rules.status import RequestStatus
+from .rules.status import OPEN, RequestStatus
+
+#: "The request is open" (rules.status.OPEN) in SQL, with the values written out: the
+#: queue's partial indexes carry this predicate, and a database uses such an index only
+#: for a query that says the same (portal/services/queue.py uses it as it is).
+OPEN_SQL = "status IN ({})".format(", ".join(f"'{s.value}'" for s in OPEN))
 
 
 def utcnow() -> datetime:
@@ -55,6 +60,12 @@ class Request(db.Model):
     answered_on = db.Column(db.Date)
     # Set when something looks like a second request for the same subject.
     possible_duplicate_of = db.Column(db.Integer, db.ForeignKey("request.id", ondelete="SET NULL"))
+    # Denormalised for the queue (portal/services/queue.py): the earliest date by which
+    # one of its rights must be answered, an extension (AVG 12(3)) applied. Set by
+    # submit_request and the extension service (portal/services/casefile.py); NULL only
+    # for a row that no right belongs to. Indexed with id, so the queue's first page
+    # sorted by due date is read in index order.
+    earliest_due_on = db.Column(db.Date)
 
     parties = db.relationship("Party", back_populates="request", cascade="all, delete-orphan", order_by="Party.id")
     rights = db.relationship("RequestedRight", back_populates="request", cascade="all, delete-orphan", order_by="RequestedRight.id")
@@ -63,7 +74,22 @@ class Request(db.Model):
     messages = db.relationship("Message", back_populates="request", cascade="all, delete-orphan", order_by="Message.id")
     invitations = db.relationship("Invitation", back_populates="request", cascade="all, delete-orphan")
 
-    __table_args__ = (Index("ix_request_status_received", "status", "received_on"),)
+    __table_args__ = (
+        Index("ix_request_status_received", "status", "received_on"),
+        # The queue (portal/services/queue.py), paged 50 at a time. Its default list, the
+        # open requests by due date (or by date received), and the overdue and nearly-due
+        # counts read partial indexes over the open requests only, so that thousands of
+        # closed requests with old due dates are never stepped over; one status at a
+        # time, or every status, read the others. assignee_id and status make the counts
+        # ("3 te laat, 7 binnen 5 werkdagen", also "van u") an index-only read.
+        Index("ix_request_queue_open_due", "earliest_due_on", "id", "assignee_id", "status",
+              sqlite_where=db.text(OPEN_SQL), postgresql_where=db.text(OPEN_SQL)),
+        Index("ix_request_queue_open_received", "received_on", "id",
+              sqlite_where=db.text(OPEN_SQL), postgresql_where=db.text(OPEN_SQL)),
+        Index("ix_request_queue_status_due", "status", "earliest_due_on", "id"),
+        Index("ix_request_queue_due", "earliest_due_on", "id"),
+        Index("ix_request_queue_received", "received_on", "id"),
+    )
 
     @property
     def status_enum(self) -> RequestStatus:
@@ -124,7 +150,12 @@ class Party(db.Model):
 
     request = db.relationship("Request", back_populates="parties")
 
-    __table_args__ = (CheckConstraint("role in ('requester','co_requester','subject')", name="role"),)
+    __table_args__ = (
+        CheckConstraint("role in ('requester','co_requester','subject')", name="role"),
+        # A second request for the same subject (portal/services/casefile.py) is looked
+        # up by birth date first.
+        Index("ix_party_birth_date", "birth_date"),
+    )
 
     @property
     def display_name(self) -> str:
@@ -314,10 +345,15 @@ class Staff(db.Model):
     id = db.Column(db.Integer, primary_key=True)
     username = db.Column(db.String(80), nullable=False, unique=True)
     display_name = db.Column(db.String(120), nullable=False)
+    # Where the daily digest of overdue and nearly due requests goes (no personal data).
+    email = db.Column(db.String(254))
     role = db.Column(db.String(30), nullable=False)
     active = db.Column(db.Boolean, nullable=False, default=True)
     password_hash = db.Column(db.String(200), nullable=False)
     password_changed_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    # A one-time password (made by `flask users create` or an administrator's reset)
+    # must be replaced by the account holder before anything else.
+    password_must_change = db.Column(db.Boolean, nullable=False, default=False, server_default=db.text("false"))
     totp_secret_enc = db.Column(db.LargeBinary)
     totp_confirmed_at = db.Column(db.DateTime)
     last_totp_step = db.Column(db.BigInteger)
@@ -384,6 +420,27 @@ class CapacityJudgment(db.Model):
     reasons = db.Column(db.Text, nullable=False)
     judged_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
     judged_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+
+class ParentInvolvementDecision(db.Model):
+    """A team leader's decision under art. 20.4 on a joint request (12 to 16) where the
+    child said that involving a parent is not safe: go on without that parent, or the
+    parent must take part. Written reasons; never edited (a later decision is a new row,
+    the latest one counts)."""
+
+    CONTINUE_WITHOUT_PARENT = "continue_without_parent"
+    PARENT_MUST_TAKE_PART = "parent_must_take_part"
+
+    __tablename__ = "parent_involvement_decision"
+    id = db.Column(db.Integer, primary_key=True)
+    request_id = db.Column(db.Integer, db.ForeignKey("request.id", ondelete="CASCADE"), nullable=False, index=True)
+    outcome = db.Column(db.String(30), nullable=False)
+    reasons = db.Column(db.Text, nullable=False)
+    decided_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
+    decided_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    __table_args__ = (
+        CheckConstraint("outcome in ('continue_without_parent','parent_must_take_part')", name="outcome"),
+    )
 
 
 class Decision(db.Model):

@@ -21,6 +21,7 @@ from ..rules import eligibility
 from ..rules.eligibility import ForWhom, JointRule
 from ..rules.rights import Right
 from ..services import drafts, tokens
+from ..services import letters as letters_svc
 from ..services import requests as svc
 from ..uploads import UploadRejected, inspect_upload, read_limited
 from . import bp, flow
@@ -189,6 +190,16 @@ def start():
         _save({"done": [], "lang": _lang()})
         return redirect(url_for("public.step", step="voor-wie"))
     return render_template("public/start.html", form=form)
+
+
+@bp.route("/verzoek/wissen", methods=["POST"])
+def discard_draft():
+    """Stop and delete every answer and upload given so far (shared devices)."""
+    form = f.NoPersonsForm()
+    if form.validate_on_submit():
+        drafts.discard(session.pop("draft", None))
+        flash(_("Uw antwoorden zijn gewist."))
+    return redirect(url_for("public.index"))
 
 
 @bp.route("/verzoek/<step>", methods=["GET", "POST"])
@@ -664,7 +675,25 @@ def status():
         # The request is gone (e.g. purged) while this browser was logged in.
         session.pop("status", None)
         return redirect(url_for("public.status_login"))
-    return render_template("public/status.html", req=page.request, messages=page.messages, form=form), (400 if form.errors or form.form_errors else 200)
+    return render_template("public/status.html", req=page.request, messages=page.messages, form=form,
+                           letters=letters_svc.released_letters(page.request)), (400 if form.errors or form.form_errors else 200)
+
+
+@bp.route("/volgen/brief/<int:letter_id>")
+def status_letter(letter_id: int):
+    """A letter (a decision, an extension) of the request this browser is logged in
+    to; another request's letter is not found. The download is logged."""
+    access = _status_access()
+    if access is None:
+        return redirect(url_for("public.status_login"))
+    try:
+        letter = letters_svc.download_for_requester(access.reference, access.party_id, letter_id)
+    except letters_svc.LetterNotFound:
+        abort(404)
+    resp = current_app.response_class(letter.data, mimetype="application/pdf")
+    resp.headers["Content-Disposition"] = f'attachment; filename="{letter.filename}"'
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    return resp
 
 
 @bp.route("/volgen/uitloggen", methods=["POST"])

@@ -177,6 +177,22 @@ def next_working_day_on_or_after(d: date, *, extra_days: Iterable[date] = ()) ->
     return _move_forward(d, frozenset(extra_days))[0]
 
 
+def working_days_after(d: date, n: int, *, extra_days: Iterable[date] = ()) -> date:
+    """The ``n``-th working day after ``d`` (``d`` itself not counted), in the sense of
+    ``next_working_day_on_or_after``: not a Saturday, Sunday or Atw holiday.
+
+    The back office calls a request "nearly due" when its due date is no later than
+    ``working_days_after(today, 5)`` (portal/services/queue.py). Raises ``ValueError``
+    for a negative ``n``; ``n == 0`` gives ``d``.
+    """
+    if n < 0:
+        raise ValueError("n must not be negative")
+    extra = frozenset(extra_days)
+    for _ in range(n):
+        d = _move_forward(d + timedelta(days=1), extra)[0]
+    return d
+
+
 # --- deadlines --------------------------------------------------------------------------
 
 

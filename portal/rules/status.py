@@ -35,6 +35,11 @@ ALLOWED_MOVES: dict[RequestStatus, frozenset[RequestStatus]] = {
 # Statuses in which the request has not yet reached the queue.
 BEFORE_QUEUE = frozenset({S.AWAITING_EMAIL, S.AWAITING_CO_REQUESTER})
 
+# Statuses in which the request is being handled and its answer is due: the queue's
+# default list; only an open request can be overdue. (A tuple: its order is part of
+# the SQL of the queue's partial indexes, portal/models.py OPEN_SQL.)
+OPEN = (S.RECEIVED, S.IN_PROGRESS, S.WAITING_FOR_REQUESTER)
+
 
 class IllegalMove(ValueError):
     def __init__(self, current: RequestStatus, target: RequestStatus):

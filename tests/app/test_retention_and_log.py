@@ -116,3 +116,21 @@ def test_t7_the_reference_is_random_not_a_database_id(client, app):
             req = request_by_ref(s, ref)
             compact = ref.replace("-", "")[2:]
             assert str(req.id) != compact and not compact.isdigit()
+
+
+def test_threat_model_o6_stop_and_delete_removes_the_draft_and_its_uploads(client, app):
+    """On a shared device a person can wipe what they typed and uploaded so far."""
+    from portal.models import Draft, DraftUpload
+
+    from .filing import csrf
+
+    Filer(client).fill(Filing())
+    with app.app_context():
+        assert db.session.query(Draft).count() == 1 and db.session.query(DraftUpload).count() == 1
+    token = csrf(client.get("/verzoek/controleren").get_data(as_text=True))
+    resp = client.post("/verzoek/wissen", data={"csrf_token": token})
+    assert resp.status_code == 302
+    with app.app_context():
+        assert db.session.query(Draft).count() == 0 and db.session.query(DraftUpload).count() == 0
+    assert client.get("/verzoek/controleren").headers["Location"].endswith("/verzoek")
+    assert "Uw antwoorden zijn gewist." in client.get("/").get_data(as_text=True)
