@@ -73,6 +73,7 @@ class Request(db.Model):
     events = db.relationship("RequestEvent", back_populates="request", cascade="all, delete-orphan", order_by="RequestEvent.id")
     messages = db.relationship("Message", back_populates="request", cascade="all, delete-orphan", order_by="Message.id")
     invitations = db.relationship("Invitation", back_populates="request", cascade="all, delete-orphan")
+    extensions = db.relationship("Extension", cascade="all, delete-orphan", order_by="Extension.id", viewonly=False)
 
     __table_args__ = (
         Index("ix_request_status_received", "status", "received_on"),

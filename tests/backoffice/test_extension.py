@@ -196,3 +196,25 @@ def test_the_letter_is_kept(app, make_staff):
         assert (letter.kind, letter.extension_id, letter.language) == ("extension", ext.id, "en")
         assert letter.released_at is not None
         db.session.remove()
+
+
+def test_avg12_3_the_requester_sees_the_extended_date_on_the_status_page(app, make_staff):
+    """After an extension the status page shows the new date, marked as extended."""
+    import time as _time
+
+    from flask_babel import force_locale, format_date
+
+    received = days_ago(app, 5)
+    ref = file(app, received=received)
+    cw = actor(app, make_staff("caseworker"))
+    extend(app, cw, ref)
+    new_due = deadlines.extended_due(Right.ACCESS, received)
+    client = app.test_client()
+    with app.app_context():
+        party_id = db.session.execute(db.select(Request).filter_by(reference=ref)).scalar_one().requester.id
+    with client.session_transaction() as s:
+        s["status"] = {"ref": ref, "party": party_id, "at": _time.time()}
+    with app.test_request_context(), force_locale("nl"):
+        shown = format_date(new_due, "long")
+    page = client.get("/volgen/verzoek").get_data(as_text=True)
+    assert f"Antwoord uiterlijk op {shown} (verlengd)" in page
