@@ -30,6 +30,7 @@ from ..rules.status import BEFORE_QUEUE, OPEN, IllegalMove, RequestStatus, check
 from . import audit, letters
 from .authz import Actor, can, require
 from .requests import _event, _move, today_local
+from .errors import DomainError, load_request
 
 log = logging.getLogger(__name__)
 
@@ -45,19 +46,12 @@ MESSAGE_MAX = 5000
 NEARLY_DUE_WORKING_DAYS = 5
 
 
-class CaseError(Exception):
+class CaseError(DomainError):
     """A stable code the face turns into a sentence (backoffice/queue.py)."""
-
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
 
 
 def _load(reference: str) -> Request:
-    req = db.session.execute(db.select(Request).filter_by(reference=reference)).scalar_one_or_none()
-    if req is None:
-        raise CaseError("not_found")
-    return req
+    return load_request(reference, CaseError)
 
 
 def _log(actor: Actor, action: str, req: Request, outcome: str = "ok") -> None:

@@ -31,6 +31,7 @@ from ..uploads import sniff_type
 from . import audit
 from .authz import Actor, can, require
 from .requests import _event, _move
+from .errors import DomainError, load_request
 
 S = RequestStatus
 FINISHED = frozenset({S.CLOSED, S.WITHDRAWN})
@@ -65,19 +66,12 @@ NOTES_MAX = 2000
 REASONS_MAX = 5000
 
 
-class CaseworkError(Exception):
+class CaseworkError(DomainError):
     """A stable code the face turns into a sentence (backoffice/casework.py)."""
-
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
 
 
 def _load(reference: str) -> Request:
-    req = db.session.execute(db.select(Request).filter_by(reference=reference)).scalar_one_or_none()
-    if req is None:
-        raise CaseworkError("not_found")
-    return req
+    return load_request(reference, CaseworkError)
 
 
 def _log(actor: Actor, action: str, req: Request, *, object_type: str = "request", object_id=None,

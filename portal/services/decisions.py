@@ -37,6 +37,7 @@ from ..rules.status import BEFORE_QUEUE, RequestStatus
 from . import audit, casework, letters
 from .authz import Actor, require
 from .requests import _event, _move, today_local
+from .errors import DomainError, load_request
 
 log = logging.getLogger(__name__)
 
@@ -49,19 +50,12 @@ REASONS_MAX = 10000
 COMMENT_MAX = 5000
 
 
-class DecisionError(Exception):
+class DecisionError(DomainError):
     """A stable code the face turns into a sentence (backoffice/casework.py)."""
-
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
 
 
 def _load(reference: str) -> Request:
-    req = db.session.execute(db.select(Request).filter_by(reference=reference)).scalar_one_or_none()
-    if req is None:
-        raise DecisionError("not_found")
-    return req
+    return load_request(reference, DecisionError)
 
 
 def _decision(req: Request, decision_id: int) -> Decision:

@@ -26,6 +26,7 @@ from ..rules.rights import Right
 from ..rules.status import BEFORE_QUEUE, RequestStatus, check_move
 from ..uploads import CleanUpload
 from . import audit, drafts, tokens
+from .errors import DomainError
 
 # The clock rule recorded on every request (docs/deadlines.md): the period runs from
 # the day the request reached VT through the portal (AVG 12(3); EDPB Guidelines 01/2022
@@ -40,10 +41,8 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 
-class RequestError(Exception):
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+class RequestError(DomainError):
+    """Why a requester's step cannot be done (a stable code)."""
 
 
 @dataclass(frozen=True)
