@@ -59,7 +59,7 @@ def test_request_page_shows_people_representation_clock_rights_and_documents(app
     assert "<a " not in docs
     assert "secret" not in html
     # Decisions listed.
-    assert "refuse" in section(html, "decisions-title")
+    assert "Afwijzen" in section(html, "decisions-title") and "refuse" not in section(html, "decisions-title")
 
 
 def test_request_page_makes_the_contact_safety_wishes_impossible_to_miss(app, logged_in):
