@@ -76,6 +76,7 @@ PASSWORD_ERRORS = {
 # exists (other parts of the back office may not be there yet) and the actor may use it.
 MENU = (
     (_l("Werkvoorraad"), Permission.QUEUE_VIEW, ("backoffice.queue", "backoffice.index")),
+    (_l("Dossiers"), Permission.DOSSIER_VIEW, ("backoffice.dossier_index",)),
     (_l("Toegangslog"), Permission.AUDIT_VIEW, ("backoffice.audit_log", "backoffice.audit_index", "backoffice.audit_search")),
     (_l("Rapportages"), Permission.REPORTS_VIEW, ("backoffice.reports", "backoffice.reports_index")),
     (_l("Accounts"), Permission.STAFF_MANAGE, ("backoffice.admin_staff",)),

@@ -65,6 +65,35 @@ def register(app: Flask) -> None:
 
     app.cli.add_command(digest_group)
     app.cli.add_command(_users_group())
+    app.cli.add_command(_dossier_group())
+
+
+def _dossier_group():
+    """`flask dossier ...`: dossiers exported by the registration system (vt-dossier/1)."""
+    from flask.cli import AppGroup
+
+    from .services import dossiers as svc
+
+    group = AppGroup("dossier", help="Dossiers exported by the registration system (vt-dossier/1).")
+
+    @group.command("import")
+    @click.argument("path", type=click.Path(exists=True, file_okay=True, dir_okay=True))
+    def dossier_import(path):
+        """Import an export (a folder with dossier.json and attachments/, or a .zip). A bad
+        export is refused whole; the same export again changes nothing; a newer one
+        replaces the stored dossier; an older one is refused."""
+        try:
+            result = svc.import_path(svc.CLI, path)
+        except svc.ImportRefused as exc:
+            lines = "\n".join(f"  {p.describe()}" for p in exc.problems)
+            raise click.ClickException(f"refused, nothing stored:\n{lines}") from None
+        if result.outcome == "unchanged":
+            click.echo(f"unchanged: {result.dossier_id} is already stored with this content (sha256 {result.content_hash})")
+            return
+        counts = ", ".join(f"{k} +{v['added']} ~{v['changed']} -{v['removed']}" for k, v in result.counts.items())
+        click.echo(f"{result.outcome}: {result.dossier_id} ({counts}; sha256 {result.content_hash})")
+
+    return group
 
 
 def _users_group():

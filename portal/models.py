@@ -505,3 +505,175 @@ class Letter(db.Model):
     released_at = db.Column(db.DateTime)
     sha256 = db.Column(db.String(64), nullable=False)
     ciphertext = deferred(db.Column(db.LargeBinary, nullable=False))
+
+
+# --- dossiers imported from the registration system (vt-dossier/1) --------------------------
+#
+# The registration system owns the case files; the portal keeps a copy of each exported
+# dossier to answer access requests (art. 13, 14): portal/services/dossiers.py imports
+# them. Every text is plain text, stored as the export gives it and escaped wherever it
+# is shown. `dossier_id`, `person_id` and `entry_id` are the export's own ids; the
+# integer `id`s never leave the portal. A newer export updates the rows in place by
+# those ids, so that what later work hangs on a person or an entry keeps its row.
+
+dossier_entry_concerns = db.Table(
+    "dossier_entry_concerns",
+    db.Column("entry_pk", db.Integer, db.ForeignKey("dossier_entry.id", ondelete="CASCADE"), primary_key=True),
+    db.Column("person_pk", db.Integer, db.ForeignKey("dossier_person.id", ondelete="CASCADE"), primary_key=True,
+              index=True),
+)
+
+
+class Dossier(db.Model):
+    """One household's dossier, as last imported (one row per `dossier_id`)."""
+
+    __tablename__ = "dossier"
+    id = db.Column(db.Integer, primary_key=True)
+    dossier_id = db.Column(db.String(40), nullable=False, unique=True)
+    region = db.Column(db.String(100))
+    opened_on = db.Column(db.Date, nullable=False)
+    closed_on = db.Column(db.Date)
+    # open, confirmed, inconclusive, refuted ("refuted": a destruction request is granted, art. 17.3)
+    outcome = db.Column(db.String(20), nullable=False)
+    # sha256 of the canonical dossier.json (attachments are covered by their sha256 in it).
+    content_hash = db.Column(db.String(64), nullable=False)
+    # The export carries no timestamp of its own: the latest date it holds stands in for
+    # one (an export whose latest date is earlier than this one's is refused as older).
+    export_as_of = db.Column(db.Date, nullable=False)
+    imported_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    replaced_at = db.Column(db.DateTime)
+
+    persons = db.relationship("DossierPerson", back_populates="dossier", cascade="all, delete-orphan",
+                              order_by="DossierPerson.position")
+    entries = db.relationship("DossierEntry", back_populates="dossier", cascade="all, delete-orphan",
+                              order_by="[DossierEntry.date, DossierEntry.position]")
+
+    __table_args__ = (
+        CheckConstraint("outcome in ('open','confirmed','inconclusive','refuted')", name="outcome"),
+    )
+
+
+class DossierPerson(db.Model):
+    """A person of a dossier with every identifier the export gives (the redaction of
+    other persons' copies works from these)."""
+
+    __tablename__ = "dossier_person"
+    id = db.Column(db.Integer, primary_key=True)
+    dossier_pk = db.Column(db.Integer, db.ForeignKey("dossier.id", ondelete="CASCADE"), nullable=False, index=True)
+    person_id = db.Column(db.String(40), nullable=False)  # dossier-local, as in the export ("p1")
+    position = db.Column(db.Integer, nullable=False)
+    role = db.Column(db.String(20), nullable=False)  # subject, reporter, informant, third_party
+    household_member = db.Column(db.Boolean)
+    relation = db.Column(db.String(100))
+    given_names = db.Column(db.String(200), nullable=False)
+    family_name = db.Column(db.String(200), nullable=False)
+    birth_date = db.Column(db.Date)
+    bsn = db.Column(db.String(9))
+    organisation = db.Column(db.String(200))
+    # This person's whereabouts never reach anyone else's copy.
+    protected_address = db.Column(db.Boolean, nullable=False, default=False)
+    addresses_json = db.Column(db.Text, nullable=False, default="[]")  # [{street, number, postcode, city}]
+    phones_json = db.Column(db.Text, nullable=False, default="[]")
+    emails_json = db.Column(db.Text, nullable=False, default="[]")
+
+    dossier = db.relationship("Dossier", back_populates="persons")
+
+    __table_args__ = (
+        UniqueConstraint("dossier_pk", "person_id", name="uq_dossier_person_dossier_person_id"),
+        CheckConstraint("role in ('subject','reporter','informant','third_party')", name="role"),
+    )
+
+    @property
+    def addresses(self) -> list[dict]:
+        return json.loads(self.addresses_json or "[]")
+
+    @property
+    def phones(self) -> list[str]:
+        return json.loads(self.phones_json or "[]")
+
+    @property
+    def emails(self) -> list[str]:
+        return json.loads(self.emails_json or "[]")
+
+
+class DossierEntry(db.Model):
+    """An entry of a dossier: date, kind, nature (art. 6.5), source, whom it concerns
+    (art. 13), its text (plain text), and to whom VT disclosed it (AVG 19)."""
+
+    __tablename__ = "dossier_entry"
+    id = db.Column(db.Integer, primary_key=True)
+    dossier_pk = db.Column(db.Integer, db.ForeignKey("dossier.id", ondelete="CASCADE"), nullable=False, index=True)
+    entry_id = db.Column(db.String(40), nullable=False)  # as in the export ("e1")
+    position = db.Column(db.Integer, nullable=False)
+    date = db.Column(db.Date, nullable=False)
+    kind = db.Column(db.String(40), nullable=False)
+    title = db.Column(db.String(300))
+    author = db.Column(db.String(200))
+    nature = db.Column(db.String(20), nullable=False)  # fact, opinion, hypothesis, diagnosis
+    source_person_pk = db.Column(db.Integer, db.ForeignKey("dossier_person.id", ondelete="SET NULL"))
+    text = db.Column(db.Text, nullable=False)
+    shared_with_json = db.Column(db.Text, nullable=False, default="[]")  # [{recipient, date, basis}]
+
+    dossier = db.relationship("Dossier", back_populates="entries")
+    source_person = db.relationship("DossierPerson", foreign_keys=[source_person_pk])
+    concerns = db.relationship("DossierPerson", secondary=dossier_entry_concerns, order_by="DossierPerson.position")
+    attachments = db.relationship("DossierAttachment", back_populates="entry", cascade="all, delete-orphan",
+                                  order_by="DossierAttachment.id")
+
+    __table_args__ = (
+        UniqueConstraint("dossier_pk", "entry_id", name="uq_dossier_entry_dossier_entry_id"),
+        CheckConstraint("nature in ('fact','opinion','hypothesis','diagnosis')", name="nature"),
+    )
+
+    @property
+    def shared_with(self) -> list[dict]:
+        return json.loads(self.shared_with_json or "[]")
+
+
+class DossierAttachment(db.Model):
+    """A file of an entry: the original, unchanged (it is evidence), checked against the
+    export's sha256 and the magic bytes of its declared type, encrypted at rest."""
+
+    __tablename__ = "dossier_attachment"
+    id = db.Column(db.Integer, primary_key=True)
+    entry_pk = db.Column(db.Integer, db.ForeignKey("dossier_entry.id", ondelete="CASCADE"), nullable=False, index=True)
+    filename = db.Column(db.String(140), nullable=False)  # "attachments/x.pdf", as in the export
+    media_type = db.Column(db.String(40), nullable=False)
+    size = db.Column(db.Integer, nullable=False)
+    sha256 = db.Column(db.String(64), nullable=False)
+    ciphertext = deferred(db.Column(db.LargeBinary, nullable=False))
+
+    entry = db.relationship("DossierEntry", back_populates="attachments")
+
+
+class DossierImport(db.Model):
+    """The log of every import attempt: who, when, which export (hash), the outcome
+    (imported, replaced, unchanged, refused), counts and, for a refusal, the reason
+    code and the field. Never content."""
+
+    IMPORTED = "imported"
+    REPLACED = "replaced"
+    UNCHANGED = "unchanged"
+    REFUSED = "refused"
+
+    __tablename__ = "dossier_import"
+    id = db.Column(db.Integer, primary_key=True)
+    at = db.Column(db.DateTime, nullable=False, default=utcnow, index=True)
+    actor = db.Column(db.String(80), nullable=False)  # "staff:12" or "cli"
+    staff_id = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
+    source = db.Column(db.String(20), nullable=False)  # upload, folder, zip
+    dossier_pk = db.Column(db.Integer, db.ForeignKey("dossier.id", ondelete="SET NULL"), index=True)
+    dossier_ref = db.Column(db.String(40), index=True)  # the export's dossier_id, when it is a valid one
+    # As Dossier.content_hash; for a refused export the sha256 of its dossier.json bytes.
+    content_hash = db.Column(db.String(64))
+    outcome = db.Column(db.String(20), nullable=False)
+    problem = db.Column(db.String(200))  # "code at path" for a refusal
+    counts_json = db.Column(db.Text, nullable=False, default="{}")
+
+    __table_args__ = (
+        CheckConstraint("outcome in ('imported','replaced','unchanged','refused')", name="outcome"),
+    )
+
+    @property
+    def counts(self) -> dict:
+        return json.loads(self.counts_json or "{}")
