@@ -1,0 +1,407 @@
+"""Redaction, automatic first pass on KNOWN identifiers: art. 14.2 of the
+Privacyreglement Veilig Thuis (2018), AVG 15(4).
+
+Art. 14.2: access and a copy are limited where they would harm the privacy of a third
+party or VT's task, first of all the safety of everyone involved. DOMAIN.md ("What the
+dossier holds"): a copy for one person is redacted of every other person's names,
+addresses, phone numbers, e-mail addresses, BSNs, dates of birth and other identifying
+details, above all the reporter's (melder), and of anything that reveals where a
+protected person now lives. Each redaction carries its ground.
+
+This module finds, in one text, every identifier that the dossier itself gives for
+persons other than the one the copy is for (``find_known_identifiers``), and replaces
+them on the server with a labelled placeholder (``apply``) before any HTML or PDF is
+built. Free-text detection of identifiers the dossier does not list (a detector such as
+``deduce``) is a second pass, not here. A missed redaction is worse than one too many:
+where a choice had to be made, this module redacts.
+
+Rules:
+- Every person other than ``copy_for``: names, addresses, postcodes, phone numbers,
+  e-mail addresses, BSN, birth date, organisation. Ground ``privacy derde``.
+  Household members are other persons too: in the father's copy the daughter's given
+  name "Lotte" is redacted (the issue's rule: "every identifier ... for every other
+  person").
+- The reporter (role ``reporter``): every identifier, plus their ``relation`` ("mentor
+  op school", and its first word "mentor") because it points to them, in *every* copy,
+  even one made with ``copy_for`` set to the reporter. Ground ``privacy derde /
+  bescherming melder``. The label printed in the copy for that ground is the same as
+  for any third party ("[weggelaten: privacy derde]"), so that the copy does not point
+  out which redaction is the reporter.
+- A person with ``protected_address``: their whereabouts (street with or without
+  number, postcode, and the city when written as part of that address) in every copy
+  but their own, ground ``veiligheid``. Their own copy shows them, unless ``readers``
+  names someone else who receives the copy (a representative or the joint requester,
+  art. 20): then their whereabouts are redacted in their own copy too.
+- A representative's copy is the subject's copy (``copy_for`` is the subject): the
+  subject's own data stays in it (it is what the representative asks for on the
+  subject's behalf), except protected whereabouts (above). The representative's own
+  identifiers are redacted like any other person's (in a joint request the child reads
+  the copy too, and the rule is "every other person").
+- An identifier that belongs to another person is redacted even when ``copy_for``
+  shares it (a shared address that is someone's protected address, a shared phone).
+- Names, in the forms people write them: full name; first given name plus family
+  name; initials plus family name ("I. Bosman", "P. van Dam", "I Bosman"); family name
+  after "mevrouw"/"mevr."/"mw."/"meneer"/"mijnheer"/"de heer"/"dhr."/"hr."/"juf"/
+  "meester"/"dokter"/"dr." (the title is redacted with it: it tells the gender); every
+  given name alone; the family name alone unless ``copy_for`` has the same family name
+  (else "Lotte Jansen" would lose "Jansen" in her own copy: then the family name is
+  redacted only in the longer forms above). A possessive "s" / "'s" ("Daans",
+  "Lotte's") is redacted with the name.
+- Word boundaries: a name is redacted only as a whole word, so "Daan" is *not*
+  redacted inside "Daanstraat" (it would break street names and ordinary words; a
+  street that is a listed address is redacted as an address). Matching ignores case and
+  accents ("daniëlle" = "Danielle") and allows any whitespace between words.
+- Phone numbers: by digit sequence after the Dutch prefix rules: "06-87654321",
+  "06 87654321", "0687654321", "+31 6 87654321", "+31 (0)6 87654321", "0031 6...",
+  "(040) 123 45 67" are one number. Separators between digits: space, hyphen, dot,
+  slash, brackets.
+- BSN with or without dots, spaces or hyphens (an 8-digit BSN also with a leading 0).
+- Birth dates: ISO ("1988-04-12"), day-month-year with "-", "/", "." or spaces, with
+  or without leading zeros, two- or four-digit year; and written Dutch ("12 april
+  1988", "12 apr. 1988", "12e april '88"). A day and month without a year is not
+  redacted as a birth date (too many other dates).
+- A city on its own is not redacted (it is also the region and the municipality);
+  a street name on its own is, with any house number after it (for everyone, not
+  only protected persons: a neighbour's number still says where someone lives).
+
+Known limits, left to the detector pass and staff: nicknames and misspellings,
+parts of an organisation's name on their own ("De Horst"), a family name core without
+its tussenvoegsel ("Dam" for "van Dam").
+
+No Flask, no database. Input: ``portal.rules.selection.Person``.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from .selection import REPORTER, Address, Person
+
+# --- grounds and labels -------------------------------------------------------------
+
+THIRD_PARTY = "privacy derde"  # art. 14.2: privacy of a third party
+REPORTER_PROTECTION = "privacy derde / bescherming melder"  # art. 14.2; the reporter
+SAFETY = "veiligheid"  # art. 14.2: VT's task, first of all safety (protected address)
+
+#: What the copy prints for each ground. The reporter's ground prints as any third
+#: party's, so that the copy does not point out the reporter.
+LABELS = {
+    THIRD_PARTY: "[weggelaten: privacy derde]",
+    REPORTER_PROTECTION: "[weggelaten: privacy derde]",
+    SAFETY: "[weggelaten: veiligheid]",
+}
+#: When redactions overlap, the merged one carries the weightiest ground.
+_PRIORITY = {THIRD_PARTY: 0, REPORTER_PROTECTION: 1, SAFETY: 2}
+
+# Span kinds.
+NAME, ADDRESS, POSTCODE, PHONE, EMAIL, BSN, BIRTH_DATE, ORGANISATION, RELATION = (
+    "name", "address", "postcode", "phone", "email", "bsn", "birth_date", "organisation", "relation")
+WHEREABOUTS = frozenset({ADDRESS, POSTCODE})
+
+
+@dataclass(frozen=True)
+class Span:
+    """One redaction: ``text[start:end]`` is an identifier of ``person_id``."""
+
+    start: int
+    end: int
+    person_id: str
+    kind: str
+    ground: str
+
+
+# --- text folding -------------------------------------------------------------------
+
+
+def _fold_char(c: str) -> str:
+    base = "".join(ch for ch in unicodedata.normalize("NFKD", c) if not unicodedata.combining(ch))
+    f = (base or c).lower()
+    if len(f) == 1:
+        return f
+    low = c.lower()
+    return low if len(low) == 1 else c
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, one character for one character (so offsets in the
+    folded text are offsets in the original)."""
+    return "".join(_fold_char(c) for c in text)
+
+
+# --- pattern building ---------------------------------------------------------------
+
+_L = r"(?<!\w)"
+_R = r"(?!\w)"
+_POSSESSIVE = r"(?:['\u2019]?s)?"
+_HYPHEN = r"\s*[-\u2010\u2011\u2013]\s*"
+
+
+def _phrase(literal: str) -> str:
+    """A regex for a literal phrase (folded), any whitespace between its words and
+    around its hyphens. Metacharacters are escaped."""
+    words = fold(literal).split()
+    parts = []
+    for w in words:
+        pieces = re.split(r"[-\u2010\u2011\u2013]", w)
+        parts.append(_HYPHEN.join(re.escape(p) for p in pieces))
+    return r"\s+".join(parts)
+
+
+_HONORIFICS = (
+    r"mevrouw", r"mevr\.?", r"mw\.?", r"meneer", r"mijnheer", r"mnr\.?", r"de\s+heer",
+    r"dhr\.?", r"hr\.?", r"juffrouw", r"juf", r"meester", r"dokter", r"dr\.?", r"mr\.?",
+)
+_HONORIFIC = "(?:" + "|".join(_HONORIFICS) + ")"
+
+_MONTHS = (
+    ("januari", "jan"), ("februari", "feb", "febr"), ("maart", "mrt", "mar"), ("april", "apr"),
+    ("mei",), ("juni", "jun"), ("juli", "jul"), ("augustus", "aug"),
+    ("september", "sep", "sept"), ("oktober", "okt", "oct"), ("november", "nov"), ("december", "dec"),
+)
+
+
+def _initial(given_name: str) -> str:
+    return re.escape(given_name[0]) + r"(?:\.\s*|\s+)"
+
+
+def _name_patterns(p: Person, *, bare_family_name: bool) -> list[str]:
+    given = [g for g in fold(p.given_names).split() if g]
+    fam = _phrase(p.family_name)
+    if not fam:
+        return []
+    pats: list[str] = []
+    if given:
+        pats.append(_phrase(p.given_names) + r"\s+" + fam)  # full name
+        pats.append(_phrase(given[0]) + r"\s+" + fam)  # first given name + family name
+        # initials + family name: "I. Bosman", "A.M. de Vries", "A M de Vries"
+        # (the first initial, then optionally the next ones in order)
+        tail = ""
+        for g in reversed(given[1:]):
+            tail = "(?:" + _initial(g) + tail + ")?"
+        pats.append(_initial(given[0]) + tail + fam)
+        for g in given:  # every given name alone
+            if len(g.strip(".")) >= 2:
+                pats.append(_phrase(g))
+    pats.append(_HONORIFIC + r"\s+" + fam)  # "mevrouw Bosman", "dhr. van Dam"
+    if bare_family_name:
+        pats.append(fam)
+    return [_L + "(?:" + x + ")" + _POSSESSIVE + _R for x in pats]
+
+
+def _address_patterns(a: Address) -> tuple[list[str], list[str]]:
+    """(address patterns, postcode patterns) for one address."""
+    pc = _postcode(a.postcode)
+    city = _phrase(a.city) if a.city and a.city.strip() else None
+    city_tail = rf"(?:\s*,?\s*(?:(?:in|te)\s+)?{city}{_R})?" if city else ""
+    pc_tail = rf"(?:\s*,?\s*{pc})?" if pc else ""
+    addr: list[str] = []
+    if a.street and a.street.strip():
+        street = r"(?:(?:de|het)\s+)?" + _phrase(a.street)
+        addition = r"(?:\s*[-/]?\s*[a-z](?!\w)|" + _HYPHEN + r"\d{1,4}(?!\d))?"
+        if a.number and a.number.strip():
+            m = re.fullmatch(r"\s*(\d+)\s*[-/]?\s*(.*?)\s*", a.number)
+            if m:  # "5a" is also written "5 A", "5-a"
+                num = m.group(1) + (r"\s*[-/]?\s*" + _phrase(m.group(2)) if m.group(2) else "")
+            else:
+                num = _phrase(a.number)
+            addr.append(_L + street + r"\s*" + num + r"(?!\d)" + addition + pc_tail + city_tail)
+        # The street with any (or no) house number: another number on the same street
+        # still says where the person lives.
+        addr.append(_L + street + _R + r"(?:\s*\d{1,5}(?!\d)" + addition + ")?" + pc_tail + city_tail)
+    pcs = [_L + pc + city_tail] if pc else []
+    return addr, pcs
+
+
+def _postcode(postcode: str | None) -> str | None:
+    if not postcode:
+        return None
+    m = re.fullmatch(r"\s*(\d{4})\s*([A-Za-z]{2})\s*", postcode)
+    if m:
+        return m.group(1) + r"\s*" + m.group(2).lower() + _R
+    return _phrase(postcode) + _R if postcode.strip() else None
+
+
+_DIGIT_SEP = r"[\s\-\u2010\u2011\u2013./()]{0,3}"
+
+
+def _digits(ds: str) -> str:
+    return _DIGIT_SEP.join(ds)
+
+
+def national_number(phone: str) -> str | None:
+    """The national significant number of a Dutch phone number ("06-87654321",
+    "+31 6 87654321", "0031 (0)6 ..." all give "687654321"), or None when the number
+    is not written with a Dutch prefix."""
+    digits = re.sub(r"\D", "", phone)
+    s = phone.strip()
+    if s.startswith("+") and digits.startswith("31"):
+        rest = digits[2:]
+    elif digits.startswith("0031"):
+        rest = digits[4:]
+    elif digits.startswith("0") and not digits.startswith("00"):
+        return digits[1:] or None
+    else:
+        return None
+    return rest[1:] if rest.startswith("0") else rest
+
+
+def _phone_pattern(phone: str) -> str | None:
+    digits = re.sub(r"\D", "", phone)
+    if len(digits) < 5:
+        return None
+    nsn = national_number(phone)
+    if nsn:
+        prefix = r"(?:(?:\+|00)\s*31[\s\-.]*(?:\(\s*0\s*\)[\s\-.]*)?|(?:\(\s*)?0[\s\-.)]*)"
+        return r"(?<![\d+])" + prefix + _digits(nsn) + r"(?!\d)"
+    if phone.strip().startswith("+") or digits.startswith("00"):
+        body = digits[2:] if digits.startswith("00") else digits
+        return r"(?<![\d+])(?:\+|00)\s*" + _digits(body) + r"(?!\d)"
+    return r"(?<![\d+])" + _digits(digits) + r"(?!\d)"
+
+
+def _bsn_pattern(bsn: str) -> str | None:
+    digits = re.sub(r"\D", "", bsn)
+    if len(digits) < 8:
+        return None
+    body = r"[\s.\-]?".join(digits)
+    if len(digits) == 8:
+        body = r"(?:0[\s.\-]?)?" + body
+    return r"(?<!\d)" + body + r"(?!\d)"
+
+
+def _birth_date_patterns(d: date) -> list[str]:
+    dd, mm, yyyy, yy = d.day, d.month, f"{d.year:04d}", f"{d.year % 100:02d}"
+    day = rf"0?{dd}" if dd < 10 else str(dd)
+    mon = rf"0?{mm}" if mm < 10 else str(mm)
+    sep = r"\s*[-/.]\s*"
+    year = rf"(?:{yyyy}|['\u2019]?{yy})"
+    months = "|".join(re.escape(m) for m in _MONTHS[mm - 1])
+    return [
+        rf"(?<!\d){yyyy}{sep}{mon}{sep}{day}(?!\d)",  # 1988-04-12
+        rf"(?<!\d){day}(?:{sep}|\s+){mon}(?:{sep}|\s+){year}(?!\d)",  # 12-04-1988, 12/4/88
+        rf"(?<!\d){day}(?:e|ste|de)?\s+(?:{months})\.?\s+{year}(?!\d)",  # 12 april 1988
+    ]
+
+
+def _email_pattern(email: str) -> str | None:
+    e = fold(email.strip())
+    if not e:
+        return None
+    return r"(?<![\w.%+\-])" + re.escape(e) + r"(?![\w\-])"
+
+
+# --- finding ------------------------------------------------------------------------
+
+
+def _patterns_for(p: Person, *, copy_for_person: Person | None) -> list[tuple[str, str]]:
+    """(kind, regex) for every identifier the dossier gives for ``p``."""
+    bare = copy_for_person is None or fold(copy_for_person.family_name).split() != fold(p.family_name).split()
+    out = [(NAME, x) for x in _name_patterns(p, bare_family_name=bare)]
+    for a in p.addresses:
+        addr, pcs = _address_patterns(a)
+        out += [(ADDRESS, x) for x in addr] + [(POSTCODE, x) for x in pcs]
+    out += [(PHONE, x) for x in map(_phone_pattern, p.phones) if x]
+    out += [(EMAIL, x) for x in map(_email_pattern, p.emails) if x]
+    if p.bsn:
+        x = _bsn_pattern(p.bsn)
+        if x:
+            out.append((BSN, x))
+    if p.birth_date:
+        out += [(BIRTH_DATE, x) for x in _birth_date_patterns(p.birth_date)]
+    if p.organisation and p.organisation.strip():
+        out.append((ORGANISATION, _L + _phrase(p.organisation) + _R))
+    if p.role == REPORTER and p.relation.strip():
+        out.append((RELATION, _L + _phrase(p.relation) + _R))
+        head = fold(p.relation).split()[0]
+        if len(head) >= 4:
+            out.append((RELATION, _L + _phrase(head) + _POSSESSIVE + _R))
+    return out
+
+
+def _whereabouts_patterns(p: Person) -> list[tuple[str, str]]:
+    out = []
+    for a in p.addresses:
+        addr, pcs = _address_patterns(a)
+        out += [(ADDRESS, x) for x in addr] + [(POSTCODE, x) for x in pcs]
+    return out
+
+
+def find_known_identifiers(
+    text: str,
+    persons: Sequence[Person],
+    *,
+    copy_for: str | None,
+    readers: Iterable[str] = (),
+) -> list[Span]:
+    """Every identifier in ``text`` that the dossier gives for a person other than
+    ``copy_for`` (art. 14.2: privacy of third parties and safety), the reporter's in
+    every copy, and a protected person's whereabouts in every copy but their own.
+
+    ``copy_for``: the person whose copy this is (the subject; for a representative's
+    or joint request, the child). ``None``: redact everyone. ``readers``: the persons
+    who receive the copy besides ``copy_for`` (a representative, the other joint
+    requester); if any, ``copy_for``'s own protected whereabouts are redacted too.
+
+    Returns the spans sorted by start (then longest first), unmerged, each with the
+    person, kind and ground (for the redaction workbench); ``apply`` merges them.
+    """
+    folded = fold(text)
+    by_id = {p.id: p for p in persons}
+    me = by_id.get(copy_for) if copy_for is not None else None
+    others_read = any(r != copy_for for r in readers)
+    found: set[Span] = set()
+
+    def scan(person: Person, kind: str, pattern: str, ground: str) -> None:
+        for m in re.finditer(pattern, folded):
+            if m.end() > m.start():
+                found.add(Span(m.start(), m.end(), person.id, kind, ground))
+
+    for p in persons:
+        is_me = me is not None and p.id == me.id
+        if p.role == REPORTER:
+            for kind, pat in _patterns_for(p, copy_for_person=None if is_me else me):
+                scan(p, kind, pat, REPORTER_PROTECTION)
+        elif not is_me:
+            for kind, pat in _patterns_for(p, copy_for_person=me):
+                scan(p, kind, pat, THIRD_PARTY)
+        if p.protected_address and (not is_me or others_read):
+            for kind, pat in _whereabouts_patterns(p):
+                scan(p, kind, pat, SAFETY)
+    return sorted(found, key=lambda s: (s.start, -s.end, -_PRIORITY[s.ground], s.person_id, s.kind))
+
+
+def merge(spans: Iterable[Span]) -> list[tuple[int, int, str]]:
+    """Overlapping or touching spans as (start, end, ground), the weightiest ground
+    winning (safety, then the reporter, then third-party privacy)."""
+    out: list[list] = []
+    for s in sorted(spans, key=lambda s: (s.start, -s.end)):
+        if out and s.start <= out[-1][1]:
+            last = out[-1]
+            last[1] = max(last[1], s.end)
+            if _PRIORITY[s.ground] > _PRIORITY[last[2]]:
+                last[2] = s.ground
+        else:
+            out.append([s.start, s.end, s.ground])
+    return [(a, b, g) for a, b, g in out]
+
+
+def apply(text: str, spans: Iterable[Span]) -> str:
+    """``text`` with every span replaced by its label ("[weggelaten: privacy derde]",
+    "[weggelaten: veiligheid]"); overlapping spans become one label. This is the
+    server-side replacement: the redacted characters are gone, not hidden."""
+    parts: list[str] = []
+    pos = 0
+    for start, end, ground in merge(spans):
+        parts.append(text[pos:start])
+        parts.append(LABELS[ground])
+        pos = end
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def redact(text: str, persons: Sequence[Person], *, copy_for: str | None, readers: Iterable[str] = ()) -> str:
+    """``apply(text, find_known_identifiers(...))``: the automatic first pass."""
+    return apply(text, find_known_identifiers(text, persons, copy_for=copy_for, readers=readers))
