@@ -28,6 +28,8 @@ from portal.services import casework as cw
 from portal.services import decisions as dec_svc
 from portal.services import letters as letter_svc
 
+from portal.services.errors import DomainError
+
 from . import bp, requires
 
 # --- words for the codes ----------------------------------------------------------------------
@@ -213,6 +215,22 @@ def _form_errors(form: FlaskForm) -> list[str]:
 ERRORS_KEY = "cw_errors"
 
 
+def _act(reference: str, form, anchor: str, call, done: str, *, missing: tuple[str, ...] = ()):
+    """The shape of every casework POST: validate the form, call one service, and
+    either go back with a notice or show the error next to the panel. A code in
+    `missing` (the object is not part of this request) answers 404."""
+    if not form.validate_on_submit():
+        return _fail(reference, form, _form_errors(form), anchor)
+    try:
+        call()
+    except DomainError as exc:
+        if exc.code in missing:
+            abort(404)
+        return _fail(reference, form, [error_text(exc.code)], anchor)
+    flash(done)
+    return _back(reference, form)
+
+
 def _fail(reference: str, form: NextForm, messages: list[str], anchor: str):
     """Say what is wrong on the page the form was on: the casework panels show these
     once, at the top of the panels (not as a notice of the whole page)."""
@@ -372,15 +390,9 @@ def casework_ask_clearer_copy(reference: str, party_id: int):
     from portal.services import casefile
 
     form = ClearerCopyForm()
-    anchor = f"bericht-{party_id}"
-    if not form.validate_on_submit():
-        return _fail(reference, form, _form_errors(form), anchor)
-    try:
-        casefile.send_message(g.actor, reference, form.body.data, party_id=party_id, asks_for_document=True)
-    except casefile.CaseError as exc:
-        return _fail(reference, form, [error_text(exc.code)], anchor)
-    flash(_("Het bericht is verstuurd. Het verzoek wacht nu op de aanvrager."))
-    return _back(reference, form)
+    return _act(reference, form, f"bericht-{party_id}",
+                lambda: casefile.send_message(g.actor, reference, form.body.data, party_id=party_id, asks_for_document=True),
+                _("Het bericht is verstuurd. Het verzoek wacht nu op de aanvrager."))
 
 
 # --- capacity (art. 20.2) and art. 20.4 -----------------------------------------------------------
@@ -389,29 +401,20 @@ def casework_ask_clearer_copy(reference: str, party_id: int):
 @requires(Permission.CAPACITY_JUDGE)
 def casework_capacity(reference: str):
     form = CapacityForm()
-    if not form.validate_on_submit():
-        return _fail(reference, form, _form_errors(form), "wilsbekwaamheid")
-    try:
-        cw.record_capacity_judgment(g.actor, reference, form.party_id.data,
-                                    lacks_capacity=form.lacks_capacity.data == "yes", reasons=form.reasons.data)
-    except cw.CaseworkError as exc:
-        return _fail(reference, form, [error_text(exc.code)], "wilsbekwaamheid")
-    flash(_("Het oordeel over wilsbekwaamheid is vastgelegd."))
-    return _back(reference, form)
+    return _act(reference, form, "wilsbekwaamheid",
+                lambda: cw.record_capacity_judgment(g.actor, reference, form.party_id.data,
+                                                    lacks_capacity=form.lacks_capacity.data == "yes",
+                                                    reasons=form.reasons.data),
+                _("Het oordeel over wilsbekwaamheid is vastgelegd."))
 
 
 @bp.route("/verzoeken/<reference>/artikel-20-4", methods=["POST"])
 @requires(Permission.DECISION_SIGN)
 def casework_art20_4(reference: str):
     form = Art204Form()
-    if not form.validate_on_submit():
-        return _fail(reference, form, _form_errors(form), "artikel-20-4")
-    try:
-        cw.decide_art20_4(g.actor, reference, form.outcome.data, form.reasons.data)
-    except cw.CaseworkError as exc:
-        return _fail(reference, form, [error_text(exc.code)], "artikel-20-4")
-    flash(_("Het besluit volgens artikel 20 lid 4 is vastgelegd."))
-    return _back(reference, form)
+    return _act(reference, form, "artikel-20-4",
+                lambda: cw.decide_art20_4(g.actor, reference, form.outcome.data, form.reasons.data),
+                _("Het besluit volgens artikel 20 lid 4 is vastgelegd."))
 
 
 # --- decisions (art. 14.2, 20.4) ------------------------------------------------------------------
@@ -420,67 +423,37 @@ def casework_art20_4(reference: str):
 @requires(Permission.DECISION_PROPOSE)
 def casework_propose(reference: str):
     form = ProposalForm()
-    anchor = f"besluit-{form.right.data or ''}"
-    if not form.validate_on_submit():
-        return _fail(reference, form, _form_errors(form), anchor)
-    try:
-        dec_svc.propose(g.actor, reference, form.right.data, form.outcome.data, form.grounds.data or [],
-                        form.reasons.data, replaces_id=form.replaces_id.data)
-    except dec_svc.DecisionError as exc:
-        return _fail(reference, form, [error_text(exc.code)], anchor)
-    flash(_("Het voorstel is opgeslagen. Een teamleider moet het nu ondertekenen."))
-    return _back(reference, form)
+    return _act(reference, form, f"besluit-{form.right.data or ''}",
+                lambda: dec_svc.propose(g.actor, reference, form.right.data, form.outcome.data, form.grounds.data or [],
+                                        form.reasons.data, replaces_id=form.replaces_id.data),
+                _("Het voorstel is opgeslagen. Een teamleider moet het nu ondertekenen."))
 
 
 @bp.route("/verzoeken/<reference>/besluiten/<int:decision_id>/wijzigen", methods=["POST"])
 @requires(Permission.DECISION_PROPOSE)
 def casework_revise(reference: str, decision_id: int):
     form = ReviseForm()
-    anchor = f"voorstel-{decision_id}"
-    if not form.validate_on_submit():
-        return _fail(reference, form, _form_errors(form), anchor)
-    try:
-        dec_svc.revise(g.actor, reference, decision_id, form.outcome.data, form.grounds.data or [], form.reasons.data)
-    except dec_svc.DecisionError as exc:
-        if exc.code == "not_found":
-            abort(404)
-        return _fail(reference, form, [error_text(exc.code)], anchor)
-    flash(_("Het voorstel is gewijzigd. Een teamleider moet het nu ondertekenen."))
-    return _back(reference, form)
+    return _act(reference, form, f"voorstel-{decision_id}",
+                lambda: dec_svc.revise(g.actor, reference, decision_id, form.outcome.data, form.grounds.data or [],
+                                       form.reasons.data),
+                _("Het voorstel is gewijzigd. Een teamleider moet het nu ondertekenen."), missing=("not_found",))
 
 
 @bp.route("/verzoeken/<reference>/besluiten/<int:decision_id>/ondertekenen", methods=["POST"])
 @requires(Permission.DECISION_SIGN)
 def casework_sign(reference: str, decision_id: int):
     form = NextForm()
-    anchor = f"voorstel-{decision_id}"
-    if not form.validate_on_submit():
-        return _fail(reference, form, _form_errors(form), anchor)
-    try:
-        dec_svc.sign(g.actor, reference, decision_id)
-    except dec_svc.DecisionError as exc:
-        if exc.code == "not_found":
-            abort(404)
-        return _fail(reference, form, [error_text(exc.code)], anchor)
-    flash(_("Het besluit is ondertekend. De brief staat nu voor de aanvrager klaar."))
-    return _back(reference, form)
+    return _act(reference, form, f"voorstel-{decision_id}", lambda: dec_svc.sign(g.actor, reference, decision_id),
+                _("Het besluit is ondertekend. De brief staat nu voor de aanvrager klaar."), missing=("not_found",))
 
 
 @bp.route("/verzoeken/<reference>/besluiten/<int:decision_id>/terugsturen", methods=["POST"])
 @requires(Permission.DECISION_SIGN)
 def casework_send_back(reference: str, decision_id: int):
     form = SendBackForm()
-    anchor = f"voorstel-{decision_id}"
-    if not form.validate_on_submit():
-        return _fail(reference, form, _form_errors(form), anchor)
-    try:
-        dec_svc.send_back(g.actor, reference, decision_id, form.comment.data)
-    except dec_svc.DecisionError as exc:
-        if exc.code == "not_found":
-            abort(404)
-        return _fail(reference, form, [error_text(exc.code)], anchor)
-    flash(_("Het voorstel is teruggestuurd."))
-    return _back(reference, form)
+    return _act(reference, form, f"voorstel-{decision_id}",
+                lambda: dec_svc.send_back(g.actor, reference, decision_id, form.comment.data),
+                _("Het voorstel is teruggestuurd."), missing=("not_found",))
 
 
 # --- letters --------------------------------------------------------------------------------------
