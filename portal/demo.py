@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from datetime import date
 from pathlib import Path
 
 from flask import current_app
@@ -20,7 +21,12 @@ def load_demo(path: Path) -> int:
         return 0  # idempotent: the database already has requests
     data = json.loads(path.read_text(encoding="utf-8"))
     created = 0
+    today = svc.today_local()
     for answers in data["requests"]:
+        subject = answers.get("subject") or {}
+        if "age_in_years" in subject:
+            # Children are given by age, so the demo never ages out of its art. 20 route.
+            subject["birth_date"] = date(today.year - subject.pop("age_in_years"), 6, 2).isoformat()
         svc.submit_request(answers, None, lang="nl", starter_session=secrets.token_urlsafe(8))
         created += 1
     return created

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 import io
-import re
 import secrets
 import time
 
@@ -18,28 +17,15 @@ from portal.services import requests as svc
 from portal.services.authz import Actor
 from portal.uploads import inspect_upload
 
-CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+from .queue_helpers import FOR_CHILD as QUEUE_FOR_CHILD
+from .queue_helpers import SELF as QUEUE_SELF
+from .queue_helpers import answers, csrf
 
-SELF = {
-    "for_whom": "self",
-    "requester": {"given_names": "Sanne", "surname": "de Vries", "birth_date": "1985-03-14", "bsn": None},
-    "rights": ["inzage"],
-    "details": {},
-    "identity": {"method": "upload"},
-    "contact": {"email_ok": "no", "phone_ok": False, "voicemail_ok": False, "post_ok": False},
-}
-
-FOR_CHILD = {
-    "for_whom": "child_under_12",
-    "rep_kind": "ouder_met_gezag",
-    "subject": {"given_names": "Noor", "surname": "Jansen", "birth_date": "2018-06-02"},
-    "requester": {"given_names": "Pieter", "surname": "Jansen", "birth_date": "1982-11-20", "bsn": None},
-    "rights": ["inzage"],
-    "details": {},
-    "identity": {"method": "upload"},
-    "proof": {"method": "upload"},
-    "contact": {"email_ok": "no", "phone_ok": False, "voicemail_ok": False, "post_ok": False},
-}
+# The same made-up people as the queue tests, but with uploaded ID copies and proofs.
+SELF = answers(QUEUE_SELF, identity={"method": "upload"})
+FOR_CHILD = answers(QUEUE_FOR_CHILD, rights=["inzage"], details={}, identity={"method": "upload"},
+                    proof={"method": "upload"},
+                    contact={"email_ok": "no", "phone_ok": False, "voicemail_ok": False, "post_ok": False})
 
 
 def jpeg(colour=(200, 180, 160)) -> bytes:
@@ -125,10 +111,7 @@ def audit_actions(app, reference: str) -> list[tuple[str, str, str | None, str]]
 
 
 def csrf_of(client, path: str) -> str:
-    html = client.get(path).get_data(as_text=True)
-    m = CSRF_RE.search(html)
-    assert m, f"no CSRF token on {path}"
-    return m.group(1)
+    return csrf(client.get(path).get_data(as_text=True))
 
 
 def post_form(client, page: str, action: str, data: dict, **kw):

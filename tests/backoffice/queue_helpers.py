@@ -15,6 +15,10 @@ from portal.services.authz import Actor
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
+# The child is always 8 this year (never a fixed year that ages out of "under 12").
+CHILD_BIRTH_DATE = date(date.today().year - 8, 6, 2).isoformat()
+CHILD_BIRTH_DATE_NL = date.fromisoformat(CHILD_BIRTH_DATE).strftime("%d-%m-%Y")
+
 SELF = {
     "for_whom": "self",
     "requester": {"given_names": "Sanne", "surname": "de Vries", "birth_date": "1985-03-14", "bsn": None},
@@ -27,7 +31,7 @@ SELF = {
 FOR_CHILD = {
     "for_whom": "child_under_12",
     "rep_kind": "ouder_met_gezag",
-    "subject": {"given_names": "Noor", "surname": "Jansen", "birth_date": "2018-06-02"},
+    "subject": {"given_names": "Noor", "surname": "Jansen", "birth_date": CHILD_BIRTH_DATE},
     "requester": {"given_names": "Pieter", "surname": "Jansen", "birth_date": "1982-11-20", "bsn": None},
     "rights": ["correctie"],
     "details": {"correctie": {"what_is_wrong": "De school klopt niet.", "should_say": "Een andere school."}},

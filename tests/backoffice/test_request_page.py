@@ -13,7 +13,7 @@ from portal.models import Decision, Document, Request
 from portal.services import casefile
 from portal.services.requests import CLOCK_RULE
 
-from .queue_helpers import FOR_CHILD, actor, audit_entries, file, get_request, post, update
+from .queue_helpers import CHILD_BIRTH_DATE_NL, FOR_CHILD, actor, audit_entries, file, get_request, post, update
 
 
 def page_of(client, ref):
@@ -41,7 +41,7 @@ def test_request_page_shows_people_representation_clock_rights_and_documents(app
     assert ref in html
     # Requester, subject (the child), and how the requester represents the child.
     assert "Pieter Jansen" in html and "Noor Jansen" in html
-    assert "02-06-2018" in html
+    assert CHILD_BIRTH_DATE_NL in html
     assert "Ouder met gezag" in html
     # The clock: received, started, and the rule with its source.
     assert "Ontvangen op" in html and "De termijn loopt vanaf" in html

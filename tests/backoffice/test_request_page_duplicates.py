@@ -10,7 +10,7 @@ from portal.extensions import db
 from portal.models import Request
 from portal.services import casefile
 
-from .queue_helpers import FOR_CHILD, SELF, file, get_request, update
+from .queue_helpers import CHILD_BIRTH_DATE, FOR_CHILD, SELF, file, get_request, update
 
 
 def ref_id(app, ref):
@@ -45,7 +45,7 @@ def test_the_same_child_asked_for_by_two_parents_is_flagged(app):
     first = file(app, FOR_CHILD)
     second = file(app, FOR_CHILD, requester={"given_names": "Fatima", "surname": "El Amrani",
                                              "birth_date": "1984-01-01", "bsn": None},
-                  subject={"given_names": "Noor Elif", "surname": "jansen", "birth_date": "2018-06-02"})
+                  subject={"given_names": "Noor Elif", "surname": "jansen", "birth_date": CHILD_BIRTH_DATE})
     assert get_request(app, second).possible_duplicate_of == ref_id(app, first)
 
 
