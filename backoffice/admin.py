@@ -38,6 +38,7 @@ PERMISSION_LABELS = {
     Permission.LETTER_VIEW: _l("Brieven bekijken"),
     Permission.DOSSIER_IMPORT: _l("Dossiers importeren"),
     Permission.DOSSIER_VIEW: _l("Dossiers bekijken"),
+    Permission.COPY_PREPARE: _l("Afschrift voorbereiden en vrijgeven"),
     Permission.AUDIT_VIEW: _l("Toegangslog bekijken"),
     Permission.AUDIT_EXPORT: _l("Toegangslog exporteren"),
     Permission.REPORTS_VIEW: _l("Rapportages bekijken"),

@@ -60,6 +60,11 @@ def create_app(overrides: dict | None = None) -> Flask:
             "org_phone": app.config["ORGANISATION_PHONE"],
         }
 
+    if app.config.get("HUEY_IMMEDIATE"):
+        # Jobs run at once, in the caller's app context (tests; a demo without a consumer).
+        from . import jobs
+
+        jobs.huey.immediate = True
     return app
 
 

@@ -66,6 +66,39 @@ def register(app: Flask) -> None:
     app.cli.add_command(digest_group)
     app.cli.add_command(_users_group())
     app.cli.add_command(_dossier_group())
+    app.cli.add_command(_afschrift_group())
+
+
+def _afschrift_group():
+    """`flask afschrift ...`: copies (art. 14), through portal/services/copies.py."""
+    from flask.cli import AppGroup
+
+    from .services import copies
+
+    group = AppGroup("afschrift", help="Copies of a dossier (afschrift, art. 14).")
+
+    @group.command("draft")
+    @click.option("--dossier", "dossier_id", required=True, help="The dossier_id of the export (VT-2025-000417).")
+    @click.option("--person", "person_id", required=True, help="The person's id in the export (p1).")
+    @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True),
+                  help="Where to write the PDF.")
+    @click.option("--language", type=click.Choice(["nl", "en"]), default="nl", show_default=True)
+    def draft(dossier_id, person_id, out, language):
+        """Write the automatically redacted draft copy for one subject of an imported
+        dossier: the code path of the back office (selection art. 13, redaction art. 14.2,
+        the detector, the copy PDF). Attachments are left out: nobody reviewed them."""
+        try:
+            pdf = copies.draft_pdf(dossier_id, person_id, language=language)
+        except copies.CopyError as exc:
+            raise click.ClickException({
+                "dossier_not_found": f"no imported dossier {dossier_id!r}",
+                "person_not_found": f"dossier {dossier_id!r} has no person {person_id!r}",
+                "not_a_subject": f"{person_id!r} is not a subject of the dossier: a copy is made for a subject",
+            }.get(exc.code, exc.code)) from None
+        Path(out).write_bytes(pdf)
+        click.echo(f"draft copy written: {out} ({len(pdf)} bytes)")
+
+    return group
 
 
 def _dossier_group():

@@ -24,6 +24,12 @@ _app = None
 
 
 def app():
+    """The app for a job: the caller's where there is one (immediate mode, tests),
+    else one built from the environment (the consumer)."""
+    from flask import current_app, has_app_context
+
+    if has_app_context():
+        return current_app._get_current_object()
     global _app
     if _app is None:
         from . import create_app
@@ -63,3 +69,23 @@ def daily_digest():
 
     with app().app_context():
         send_digest()
+
+
+@huey.task()
+def detect_in_copy(copy_id: int):
+    """The free-text detector pass over a new copy (portal/services/copies.py). Here, not
+    in a web worker: the ``deduce`` detector needs about 1 GB and a cache build."""
+    from .services import copies
+
+    with app().app_context():
+        copies.run_detection(copy_id)
+
+
+@huey.task()
+def render_copy(copy_id: int, version: int):
+    """Render a copy's PDF with progress (portal/services/copies.py): a 1,000-page copy
+    takes minutes and must not meet a web timeout."""
+    from .services import copies
+
+    with app().app_context():
+        copies.run_render(copy_id, version)

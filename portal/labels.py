@@ -71,3 +71,32 @@ def register(app: Flask) -> None:
         "localdatetime",
     )
     app.jinja_env.globals["rep_labels"] = REP_KIND_LABELS
+
+# The copy (afschrift, art. 14): entry kinds (vt-dossier/1), natures (art. 6.5), and
+# sources as a role, never a name.
+ENTRY_KIND_NAMES = {
+    "report": _l("Melding"),
+    "conversation": _l("Gesprek"),
+    "safety_assessment": _l("Veiligheidsbeoordeling"),
+    "investigation": _l("Onderzoek"),
+    "third_party_information": _l("Informatie van anderen"),
+    "decision": _l("Besluit"),
+    "letter": _l("Brief"),
+    "own_statement": _l("Eigen verklaring"),
+    "note": _l("Aantekening"),
+}
+
+NATURE_NAMES = {
+    "fact": _l("feit"),
+    "opinion": _l("mening"),
+    "hypothesis": _l("veronderstelling"),
+    "diagnosis": _l("diagnose"),
+}
+
+SOURCE_NAMES = {
+    "reporter": _l("melder"),
+    "informant": _l("informant (professional)"),
+    "third_party": _l("iemand anders"),
+    "subject": _l("gezinslid"),
+    None: _l("Veilig Thuis"),
+}

@@ -677,3 +677,198 @@ class DossierImport(db.Model):
     @property
     def counts(self) -> dict:
         return json.loads(self.counts_json or "{}")
+
+
+# --- the copy (afschrift, art. 14): issue #4 ----------------------------------------------
+
+class DossierLink(db.Model):
+    """A request linked to the dossier person whose data it is about (the subject).
+
+    Made by a caseworker only after every person taking part is verified (art. 20.5,
+    ``casework.identity_verified``): before that, nothing may reveal whether VT has a
+    dossier at all. A subject can be in more than one household's dossier: one link per
+    dossier. ``requester_person_pk``: the representative, where the dossier names them."""
+
+    __tablename__ = "dossier_link"
+    id = db.Column(db.Integer, primary_key=True)
+    request_id = db.Column(db.Integer, db.ForeignKey("request.id", ondelete="CASCADE"), nullable=False, index=True)
+    dossier_pk = db.Column(db.Integer, db.ForeignKey("dossier.id", ondelete="CASCADE"), nullable=False, index=True)
+    person_pk = db.Column(db.Integer, db.ForeignKey("dossier_person.id", ondelete="CASCADE"), nullable=False)
+    requester_person_pk = db.Column(db.Integer, db.ForeignKey("dossier_person.id", ondelete="SET NULL"))
+    linked_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
+    linked_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    dossier = db.relationship("Dossier")
+    person = db.relationship("DossierPerson", foreign_keys=[person_pk])
+    requester_person = db.relationship("DossierPerson", foreign_keys=[requester_person_pk])
+
+    __table_args__ = (UniqueConstraint("request_id", "dossier_pk", name="uq_dossier_link_request_dossier"),)
+
+
+class Copy(db.Model):
+    """One person's copy of one dossier (afschrift, art. 14), from draft to release.
+
+    The entries it holds are frozen when it is made (art. 13, ``rules.selection``);
+    every redaction is a row (``CopyRedaction``) with its ground and origin; the PDF is
+    rendered in the background job queue and kept encrypted. A copy made from an import
+    that has since been replaced is stale (``dossier_hash``) and cannot be released."""
+
+    DRAFT = "draft"  # being prepared: redactions can change
+    REVIEWED = "reviewed"  # a caseworker checked the rendered PDF
+    SIGNED = "signed"  # a team leader signed what is withheld (art. 14.2, 20.4)
+    RELEASED = "released"  # on the status page / handed over
+    WITHDRAWN = "withdrawn"  # replaced by a newer copy, or stale
+    STATUSES = (DRAFT, REVIEWED, SIGNED, RELEASED, WITHDRAWN)
+
+    __tablename__ = "dossier_copy"
+    id = db.Column(db.Integer, primary_key=True)
+    request_id = db.Column(db.Integer, db.ForeignKey("request.id", ondelete="CASCADE"), nullable=False, index=True)
+    link_id = db.Column(db.Integer, db.ForeignKey("dossier_link.id", ondelete="CASCADE"), nullable=False, index=True)
+    dossier_hash = db.Column(db.String(64), nullable=False)
+    status = db.Column(db.String(20), nullable=False, default=DRAFT)
+    created_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    # Free-text detector pass (background job): pending, done, failed.
+    detector_state = db.Column(db.String(20), nullable=False, default="pending")
+    # Rendering (background job): idle, queued, rendering, done, failed; 0..100.
+    render_state = db.Column(db.String(20), nullable=False, default="idle")
+    render_progress = db.Column(db.Integer, nullable=False, default=0)
+    render_error = db.Column(db.String(200))
+    # Bumped on every change to what the copy holds: a rendered PDF of an older version
+    # cannot be reviewed, signed or released.
+    version = db.Column(db.Integer, nullable=False, default=1)
+    rendered_version = db.Column(db.Integer)
+    rendered_at = db.Column(db.DateTime)
+    pdf_pages = db.Column(db.Integer)
+    pdf_sha256 = db.Column(db.String(64))
+    pdf_ciphertext = deferred(db.Column(db.LargeBinary))
+    reviewed_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
+    reviewed_at = db.Column(db.DateTime)
+    signed_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
+    signed_at = db.Column(db.DateTime)
+    released_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
+    released_at = db.Column(db.DateTime)
+
+    link = db.relationship("DossierLink")
+    entries = db.relationship("CopyEntry", back_populates="copy", cascade="all, delete-orphan",
+                              order_by="CopyEntry.position")
+    redactions = db.relationship("CopyRedaction", back_populates="copy", cascade="all, delete-orphan",
+                                 order_by="[CopyRedaction.entry_pk, CopyRedaction.field, CopyRedaction.start]")
+    attachments = db.relationship("CopyAttachment", back_populates="copy", cascade="all, delete-orphan",
+                                  order_by="CopyAttachment.id")
+    deliveries = db.relationship("CopyDelivery", back_populates="copy", cascade="all, delete-orphan",
+                                 order_by="CopyDelivery.id")
+
+    __table_args__ = (
+        CheckConstraint("status in ('draft','reviewed','signed','released','withdrawn')", name="status"),
+    )
+
+
+class CopyEntry(db.Model):
+    """An entry selected for a copy (art. 13), and whether it is withheld as a whole
+    (a restriction, art. 14.2: a team leader signs it)."""
+
+    __tablename__ = "copy_entry"
+    id = db.Column(db.Integer, primary_key=True)
+    copy_id = db.Column(db.Integer, db.ForeignKey("dossier_copy.id", ondelete="CASCADE"), nullable=False, index=True)
+    entry_pk = db.Column(db.Integer, db.ForeignKey("dossier_entry.id", ondelete="CASCADE"), nullable=False)
+    position = db.Column(db.Integer, nullable=False)
+    withheld = db.Column(db.Boolean, nullable=False, default=False)
+    withheld_ground = db.Column(db.String(60))
+    withheld_reasons = db.Column(db.Text)
+    withheld_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
+
+    copy = db.relationship("Copy", back_populates="entries")
+    entry = db.relationship("DossierEntry")
+
+    __table_args__ = (UniqueConstraint("copy_id", "entry_pk", name="uq_copy_entry_copy_entry"),)
+
+
+class CopyRedaction(db.Model):
+    """One redaction in one field of one entry of a copy: ``text[start:end]``.
+
+    Origin: ``known`` (an identifier the dossier gives for another person,
+    rules.redaction), ``detector`` (free-text detection), ``staff`` (selected by hand).
+    State: ``applied`` (the default: a missed redaction is worse than one too many),
+    ``confirmed`` (a person checked it), ``lifted`` (shown after all, with a reason)."""
+
+    KNOWN, DETECTOR, STAFF = "known", "detector", "staff"
+    APPLIED, CONFIRMED, LIFTED = "applied", "confirmed", "lifted"
+
+    __tablename__ = "copy_redaction"
+    id = db.Column(db.Integer, primary_key=True)
+    copy_id = db.Column(db.Integer, db.ForeignKey("dossier_copy.id", ondelete="CASCADE"), nullable=False, index=True)
+    entry_pk = db.Column(db.Integer, db.ForeignKey("dossier_entry.id", ondelete="CASCADE"), nullable=False)
+    field = db.Column(db.String(10), nullable=False)  # text, title
+    start = db.Column(db.Integer, nullable=False)
+    end = db.Column(db.Integer, nullable=False)
+    ground = db.Column(db.String(60), nullable=False)
+    origin = db.Column(db.String(10), nullable=False)
+    kind = db.Column(db.String(30), nullable=False)  # name, address, phone, ... or "selection"
+    person_ref = db.Column(db.String(40))  # the dossier person ("p5") for known ones
+    state = db.Column(db.String(10), nullable=False, default=APPLIED)
+    reason = db.Column(db.Text)  # why staff added or lifted it
+    decided_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
+    decided_at = db.Column(db.DateTime)
+
+    copy = db.relationship("Copy", back_populates="redactions")
+
+    __table_args__ = (
+        CheckConstraint("field in ('text','title')", name="field"),
+        CheckConstraint("origin in ('known','detector','staff')", name="origin"),
+        CheckConstraint("state in ('applied','confirmed','lifted')", name="state"),
+        CheckConstraint("start >= 0 AND \"end\" > start", name="span"),
+    )
+
+
+class CopyAttachment(db.Model):
+    """An attachment of a selected entry. Unreviewed or withheld: not in the copy.
+    Redacted: the page images with the boxes drawn into the pixels, encrypted."""
+
+    UNREVIEWED, WITHHELD, REDACTED = "unreviewed", "withheld", "redacted"
+
+    __tablename__ = "copy_attachment"
+    id = db.Column(db.Integer, primary_key=True)
+    copy_id = db.Column(db.Integer, db.ForeignKey("dossier_copy.id", ondelete="CASCADE"), nullable=False, index=True)
+    attachment_pk = db.Column(db.Integer, db.ForeignKey("dossier_attachment.id", ondelete="CASCADE"), nullable=False)
+    state = db.Column(db.String(12), nullable=False, default=UNREVIEWED)
+    boxes_json = db.Column(db.Text, nullable=False, default="[]")
+    ground = db.Column(db.String(60))
+    reasons = db.Column(db.Text)
+    reviewed_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
+    reviewed_at = db.Column(db.DateTime)
+    redacted_ciphertext = deferred(db.Column(db.LargeBinary))
+
+    copy = db.relationship("Copy", back_populates="attachments")
+    attachment = db.relationship("DossierAttachment")
+
+    __table_args__ = (CheckConstraint("state in ('unreviewed','withheld','redacted')", name="state"),)
+
+
+class CopyDelivery(db.Model):
+    """How a released copy reaches the requester: a download on the status page (after
+    a second proof and a one-time code; expires; a limited number of times) or handed
+    over in person (recorded)."""
+
+    DOWNLOAD, IN_PERSON = "download", "in_person"
+
+    __tablename__ = "copy_delivery"
+    id = db.Column(db.Integer, primary_key=True)
+    copy_id = db.Column(db.Integer, db.ForeignKey("dossier_copy.id", ondelete="CASCADE"), nullable=False, index=True)
+    party_id = db.Column(db.Integer, db.ForeignKey("party.id", ondelete="CASCADE"), nullable=False)
+    method = db.Column(db.String(12), nullable=False)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    created_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
+    expires_at = db.Column(db.DateTime)
+    downloads_left = db.Column(db.Integer, nullable=False, default=0)
+    downloads = db.Column(db.Integer, nullable=False, default=0)
+    # The one-time code: argon2 hash, when it was sent, until when it holds, tries.
+    code_hash = db.Column(db.String(200))
+    code_expires_at = db.Column(db.DateTime)
+    code_tries = db.Column(db.Integer, nullable=False, default=0)
+    handed_over_at = db.Column(db.DateTime)  # in person: when, and by whom (created_by)
+    note = db.Column(db.String(500))
+
+    copy = db.relationship("Copy", back_populates="deliveries")
+
+    __table_args__ = (CheckConstraint("method in ('download','in_person')", name="method"),)

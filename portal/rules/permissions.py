@@ -30,6 +30,9 @@ class Permission(str, enum.Enum):
     LETTER_VIEW = "letter.view"
     DOSSIER_IMPORT = "dossier.import"
     DOSSIER_VIEW = "dossier.view"
+    # Link a request to a dossier person, prepare, redact, render, review and release a
+    # copy (art. 13, 14). Withholding is signed with DECISION_SIGN (art. 14.2, 20.4).
+    COPY_PREPARE = "copy.prepare"
     AUDIT_VIEW = "audit.view"
     AUDIT_EXPORT = "audit.export"
     REPORTS_VIEW = "reports.view"
@@ -41,7 +44,7 @@ P = Permission
 
 _CASEWORK = frozenset({
     P.QUEUE_VIEW, P.REQUEST_VIEW, P.REQUEST_ASSIGN, P.REQUEST_MESSAGE, P.IDENTITY_CHECK,
-    P.DECISION_PROPOSE, P.EXTENSION_PROPOSE, P.LETTER_VIEW, P.DOSSIER_VIEW,
+    P.DECISION_PROPOSE, P.EXTENSION_PROPOSE, P.LETTER_VIEW, P.DOSSIER_VIEW, P.COPY_PREPARE,
 })
 
 DEFAULT_MATRIX: dict[Role, frozenset[Permission]] = {
@@ -56,7 +59,7 @@ DEFAULT_MATRIX: dict[Role, frozenset[Permission]] = {
 CASE_CONTENT = frozenset({
     P.REQUEST_VIEW, P.REQUEST_MESSAGE, P.IDENTITY_CHECK, P.CAPACITY_JUDGE, P.DECISION_PROPOSE,
     P.DECISION_SIGN, P.EXTENSION_PROPOSE, P.LETTER_VIEW, P.DOSSIER_IMPORT, P.DOSSIER_VIEW, P.QUEUE_VIEW,
-    P.REQUEST_ASSIGN,
+    P.REQUEST_ASSIGN, P.COPY_PREPARE,
 })
 NO_CASE_CONTENT_ROLES = frozenset({Role.PRIVACY_OFFICER, Role.FUNCTIONAL_ADMIN})
 

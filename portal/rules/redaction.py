@@ -85,6 +85,10 @@ from .selection import REPORTER, Address, Person
 THIRD_PARTY = "privacy derde"  # art. 14.2: privacy of a third party
 REPORTER_PROTECTION = "privacy derde / bescherming melder"  # art. 14.2; the reporter
 SAFETY = "veiligheid"  # art. 14.2: VT's task, first of all safety (protected address)
+TASK = "taak Veilig Thuis"  # art. 14.2: VT's task (chosen by staff, signed by a team leader)
+
+#: Every ground a redaction can carry (the workbench offers these).
+GROUNDS = (THIRD_PARTY, REPORTER_PROTECTION, SAFETY, TASK)
 
 #: What the copy prints for each ground. The reporter's ground prints as any third
 #: party's, so that the copy does not point out the reporter.
@@ -92,9 +96,10 @@ LABELS = {
     THIRD_PARTY: "[weggelaten: privacy derde]",
     REPORTER_PROTECTION: "[weggelaten: privacy derde]",
     SAFETY: "[weggelaten: veiligheid]",
+    TASK: "[weggelaten: taak Veilig Thuis]",
 }
 #: When redactions overlap, the merged one carries the weightiest ground.
-_PRIORITY = {THIRD_PARTY: 0, REPORTER_PROTECTION: 1, SAFETY: 2}
+_PRIORITY = {THIRD_PARTY: 0, TASK: 1, REPORTER_PROTECTION: 2, SAFETY: 3}
 
 # Span kinds.
 NAME, ADDRESS, POSTCODE, PHONE, EMAIL, BSN, BIRTH_DATE, ORGANISATION, RELATION = (
