@@ -36,6 +36,9 @@ EVENT_NAMES = {
     "requester_replied": _l("U stuurde een bericht"),
     "message_to_requester": _l("Veilig Thuis stuurde een bericht"),
     "deadline_extended": _l("Veilig Thuis heeft meer tijd nodig (zie het bericht)"),
+    "copy_released": _l("Uw afschrift staat klaar"),
+    "copy_downloaded": _l("Afschrift gedownload"),
+    "copy_handed_over": _l("Afschrift persoonlijk overhandigd"),
 }
 
 

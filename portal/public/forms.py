@@ -318,6 +318,14 @@ class StatusLinkForm(FlaskForm):
     email = StringField(_l("Uw e-mailadres"), validators=[DataRequired(_l("Vul uw e-mailadres in.")), _normaliser(validation.normalise_email, _l("Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl."))])
 
 
+class CopyDownloadForm(FlaskForm):
+    """Fetching a released copy (art. 14): the one-time code, and the passphrase again
+    for whoever has one (portal/services/copies.py, "delivery")."""
+
+    code = StringField(_l("Code"), validators=[DataRequired(_l("Vul de code in.")), Length(max=20, message=_l("Deze code is te lang."))])
+    passphrase = StringField(_l("Wachtzin"), validators=[Length(max=200, message=_l("Deze wachtzin is te lang."))])
+
+
 class ReplyForm(FlaskForm):
     body = TextAreaField(_l("Uw antwoord"), validators=[DataRequired(_l("Schrijf uw antwoord.")), Length(max=TEXT_MAX, message=_l("Gebruik hoogstens 5000 tekens."))])
     document = FileField(_l("Bestand meesturen"))

@@ -21,6 +21,7 @@ from ..rules import eligibility
 from ..rules.eligibility import ForWhom, JointRule
 from ..rules.rights import Right
 from ..services import drafts, tokens
+from ..services import copies as copies_svc
 from ..services import letters as letters_svc
 from ..services import requests as svc
 from ..uploads import UploadRejected, inspect_upload, read_limited
@@ -676,7 +677,8 @@ def status():
         session.pop("status", None)
         return redirect(url_for("public.status_login"))
     return render_template("public/status.html", req=page.request, messages=page.messages, form=form,
-                           letters=letters_svc.released_letters(page.request)), (400 if form.errors or form.form_errors else 200)
+                           letters=letters_svc.released_letters(page.request),
+                           copies=copies_svc.deliveries_for(access.reference, access.party_id)), (400 if form.errors or form.form_errors else 200)
 
 
 @bp.route("/volgen/brief/<int:letter_id>")
@@ -694,6 +696,68 @@ def status_letter(letter_id: int):
     resp.headers["Content-Disposition"] = f'attachment; filename="{letter.filename}"'
     resp.headers["X-Content-Type-Options"] = "nosniff"
     return resp
+
+
+COPY_ERRORS = {
+    "code_wrong": _l("Deze code klopt niet. Controleer de code en probeer het opnieuw."),
+    "passphrase_wrong": _l("Deze wachtzin klopt niet. Controleer de woorden en probeer het opnieuw."),
+    "code_expired": _l("Deze code werkt niet meer. Vraag een nieuwe code aan."),
+    "code_locked": _l("U heeft te vaak een verkeerde code ingevuld. Vraag een nieuwe code aan."),
+    "not_ready": _l("Uw afschrift wordt nog klaargemaakt. Kijk over een paar minuten opnieuw."),
+}
+
+
+@bp.route("/volgen/afschrift/<int:delivery_id>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_TOKEN"], methods=["POST"])
+def status_copy(delivery_id: int):
+    """Download a released copy: a one-time code, and the passphrase again for whoever
+    has one (art. 14; the second proof of issue #4). Every download is logged."""
+    access = _status_access()
+    if access is None:
+        return redirect(url_for("public.status_login"))
+    views = {d.id: d for d in copies_svc.deliveries_for(access.reference, access.party_id)}
+    view = views.get(delivery_id)
+    if view is None:
+        abort(404)
+    form = f.CopyDownloadForm()
+    if form.validate_on_submit():
+        try:
+            data = copies_svc.download(access.reference, access.party_id, delivery_id, code=form.code.data,
+                                       passphrase=form.passphrase.data)
+        except copies_svc.CopyError as exc:
+            if exc.code in ("delivery_not_found", "delivery_expired"):
+                abort(404)
+            form.form_errors.append(str(COPY_ERRORS.get(exc.code, _l("Dit kan nu niet."))))
+        else:
+            resp = current_app.response_class(data, mimetype="application/pdf")
+            resp.headers["Content-Disposition"] = 'attachment; filename="afschrift.pdf"'
+            resp.headers["X-Content-Type-Options"] = "nosniff"
+            return resp
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("public/copy_download.html", form=form, view=view,
+                           code_form=f.NoPersonsForm(prefix="c")), status
+
+
+@bp.route("/volgen/afschrift/<int:delivery_id>/code", methods=["POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_STATUS"])
+def status_copy_code(delivery_id: int):
+    """E-mail a one-time code to the confirmed, safe address of this person."""
+    access = _status_access()
+    if access is None:
+        return redirect(url_for("public.status_login"))
+    form = f.NoPersonsForm(prefix="c")
+    if form.validate_on_submit():
+        try:
+            copies_svc.send_code(access.reference, access.party_id, delivery_id)
+        except copies_svc.CopyError as exc:
+            if exc.code in ("delivery_not_found", "delivery_expired"):
+                abort(404)
+            flash(_("Wij kunnen u geen code per e-mail sturen. Bel ons: 0800-2000."))
+        except mail.MailError:
+            flash(_("De e-mail kon niet worden verstuurd. Probeer het later opnieuw."))
+        else:
+            flash(_("Wij hebben een code naar uw e-mailadres gestuurd. De code is 15 minuten geldig."))
+    return redirect(url_for("public.status_copy", delivery_id=delivery_id))
 
 
 @bp.route("/volgen/uitloggen", methods=["POST"])

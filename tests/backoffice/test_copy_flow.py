@@ -1,0 +1,161 @@
+"""A copy (afschrift, art. 14) from link to download: the service path the back office
+uses, the status page's second proof and one-time code, the PDF read back.
+
+Art. 20.5: no dossier data before everyone is verified. Art. 13: only the subject's
+entries. Art. 14.2: other persons' identifiers redacted, the reporter always; a
+withheld entry is a restriction a team leader signs (art. 20.4)."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from portal.extensions import db
+from portal.models import AuditEvent, Copy, CopyDelivery, CopyRedaction
+from portal.services import authz, copies
+
+from . import casework_helpers as ch
+from .dossier_helpers import example
+from .copy_helpers import MARK, get_copy, import_doc, make_copy, render_now, verified_request
+
+
+def _codes(mailbox, address):
+    out = []
+    for msg in mailbox.to(address):
+        out += re.findall(r"^\s*(\d{8})\s*$", mailbox.body(msg), re.M)
+    return out
+
+
+def _actions(app, reference):
+    with app.app_context():
+        rows = db.session.execute(db.select(AuditEvent.action, AuditEvent.outcome)
+                                  .where(AuditEvent.subject_ref == reference).order_by(AuditEvent.id)).all()
+        db.session.remove()
+    return [tuple(r) for r in rows]
+
+
+def test_art20_5_no_link_before_identity_is_verified(app, make_staff):
+    """Art. 20.5: until everyone taking part is verified, nothing reveals a dossier."""
+    cw = make_staff("caseworker")
+    dossier_id = import_doc(app)
+    reference = ch.file(app, MARK)
+    with app.app_context():
+        with pytest.raises(copies.CopyError) as exc:
+            copies.link_dossier(ch.actor(app, cw), reference, dossier_id, "p2")
+        assert exc.value.code == "identity_not_verified"
+        assert db.session.execute(db.select(db.func.count()).select_from(Copy)).scalar_one() == 0
+
+
+def test_art13_art14_2_copy_for_the_father_holds_his_entries_without_others_identifiers(app, make_staff):
+    """Art. 13: the father's copy holds the entries that concern him; art. 14.2: the
+    reporter (Ineke Bosman, her school, her number) and the mother's protected address
+    (Lindelaan 14) are not in the PDF; his own name and number are."""
+    cw = make_staff("caseworker")
+    dossier_id = import_doc(app)
+    reference = verified_request(app, cw)
+    copy_id = make_copy(app, cw, reference, dossier_id, "p2")
+    text = ch.pdf_text(render_now(app, cw, reference, copy_id))
+    flat = " ".join(text.split())
+    for leak in ("Ineke", "Bosman", "Lyceum De Horst", "040-1234567", "Lindelaan", "5611", "Sanne", "de Vries",
+                 "sanne.devries", "111222333", "Pieter", "van Dam", "Strijp", "Lotte", "Daan", "mentor"):
+        assert leak not in flat, leak
+    assert "Mark Jansen" in flat
+    assert "06-87654321" in flat  # his own number, in his own conversation (e3)
+    assert "[weggelaten: privacy derde]" in flat
+    assert "CONCEPT" in flat
+    with app.app_context():
+        c = get_copy(app, copy_id)
+        wanted = sorted((e["date"], e["id"]) for e in example()["entries"]
+                        if "p2" in e["concerns"] or e.get("source_person") == "p2")
+        assert [ce.entry.entry_id for ce in c.entries] == [i for _, i in wanted]
+        assert {r.origin for r in c.redactions} >= {CopyRedaction.KNOWN}
+        db.session.remove()
+
+
+def test_art14_2_withheld_entry_needs_a_team_leader_before_release(app, make_staff):
+    """Art. 14.2 and 20.4: leaving an entry out is a restriction; release is refused
+    until a team leader (not the preparer) signs it."""
+    cw = make_staff("caseworker")
+    tl = make_staff("team_leader")
+    dossier_id = import_doc(app)
+    reference = verified_request(app, cw)
+    copy_id = make_copy(app, cw, reference, dossier_id, "p2")
+    who, leader = ch.actor(app, cw), ch.actor(app, tl)
+    with app.app_context():
+        first = get_copy(app, copy_id).entries[0].entry_pk
+        copies.withhold_entry(who, reference, copy_id, first, "vt_task", "Het onderzoek loopt nog; dit stuk kan nu niet worden gedeeld.")
+        db.session.remove()
+    render_now(app, cw, reference, copy_id)
+    with app.app_context():
+        copies.mark_reviewed(who, reference, copy_id)
+        with pytest.raises(copies.CopyError) as exc:
+            copies.release(who, reference, copy_id)
+        assert exc.value.code == "not_signed"
+        with pytest.raises(authz.NotAllowed):
+            copies.sign(who, reference, copy_id)  # a caseworker cannot sign
+        db.session.remove()
+    with app.app_context():
+        copies.sign(leader, reference, copy_id)
+        copies.release(who, reference, copy_id)
+        assert get_copy(app, copy_id).status == Copy.RELEASED
+        db.session.remove()
+
+
+def test_art14_release_download_with_one_time_code_logged_and_limited(app, make_staff, mailbox):
+    """Art. 14 / issue #4 delivery: after release the status page offers the copy; the
+    download needs a one-time code e-mailed to the safe address; the code works once;
+    every download is logged; the released PDF is final (no CONCEPT)."""
+    cw = make_staff("caseworker")
+    dossier_id = import_doc(app)
+    reference = verified_request(app, cw, email="mark@example.org")
+    copy_id = make_copy(app, cw, reference, dossier_id, "p2")
+    who = ch.actor(app, cw)
+    render_now(app, cw, reference, copy_id)
+    with app.app_context():
+        copies.mark_reviewed(who, reference, copy_id)
+        copies.release(who, reference, copy_id)
+        party_id = ch.request_of(reference).requester.id
+        db.session.remove()
+
+    client = app.test_client()
+    ch.status_login(client, reference, party_id)
+    page = client.get("/volgen/verzoek").get_data(as_text=True)
+    assert "Afschrift ophalen" in page
+    with app.app_context():
+        delivery_id = db.session.execute(db.select(CopyDelivery.id)).scalar_one()
+        db.session.remove()
+    url = f"/volgen/afschrift/{delivery_id}"
+    # Without a code: refused, nothing downloaded.
+    r = client.post(url, data={"csrf_token": ch.csrf_of(client, url), "code": "12345678"})
+    assert r.status_code == 400 and r.mimetype != "application/pdf"
+    before = len(mailbox.messages)
+    client.post(f"{url}/code", data={"c-csrf_token": ch.csrf(client.get(url).get_data(as_text=True))})
+    mailbox.wait_for(before + 1)
+    code = _codes(mailbox, "mark@example.org")[-1]
+    assert reference not in mailbox.body(mailbox.to("mark@example.org")[-1])  # neutral e-mail
+    r = client.post(url, data={"csrf_token": ch.csrf_of(client, url), "code": code})
+    assert r.status_code == 200 and r.mimetype == "application/pdf"
+    flat = " ".join(ch.pdf_text(r.data).split())
+    assert "Afschrift voor Mark Jansen" in flat and "CONCEPT" not in flat and "Bosman" not in flat
+    # The same code again: refused.
+    r = client.post(url, data={"csrf_token": ch.csrf_of(client, url), "code": code})
+    assert r.mimetype != "application/pdf"
+    with app.app_context():
+        d = db.session.get(CopyDelivery, delivery_id)
+        assert (d.downloads, d.downloads_left) == (1, copies.DOWNLOADS_ALLOWED - 1)
+        db.session.remove()
+    assert ("copy.download", "ok") in _actions(app, reference)
+    assert ("copy.download", "denied") in _actions(app, reference)
+
+
+def test_art14_another_persons_delivery_is_not_found(app, make_staff):
+    """A status page only reaches its own person's copy."""
+    cw = make_staff("caseworker")
+    import_doc(app)
+    reference = verified_request(app, cw)
+    with app.app_context():
+        party_id = ch.request_of(reference).requester.id
+        db.session.remove()
+    client = app.test_client()
+    ch.status_login(client, reference, party_id)
+    assert client.get("/volgen/afschrift/999").status_code == 404
