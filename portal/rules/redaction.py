@@ -204,7 +204,7 @@ def _address_patterns(a: Address) -> tuple[list[str], list[str]]:
     pc_tail = rf"(?:\s*,?\s*{pc})?" if pc else ""
     addr: list[str] = []
     if a.street and a.street.strip():
-        street = r"(?:(?:de|het)\s+)?" + _phrase(a.street)
+        street = r"(?:(?:de|het)\s+)?" + _street(a.street)
         addition = r"(?:\s*[-/]?\s*[a-z](?!\w)|" + _HYPHEN + r"\d{1,4}(?!\d))?"
         if a.number and a.number.strip():
             m = re.fullmatch(r"\s*(\d+)\s*[-/]?\s*(.*?)\s*", a.number)
@@ -218,6 +218,25 @@ def _address_patterns(a: Address) -> tuple[list[str], list[str]]:
         addr.append(_L + street + _R + r"(?:\s*\d{1,5}(?!\d)" + addition + ")?" + pc_tail + city_tail)
     pcs = [_L + pc + city_tail] if pc else []
     return addr, pcs
+
+
+#: How Dutch street names are shortened on forms and notes ("Meidoornstr. 7-B").
+_STREET_ABBREVIATIONS = {
+    "straat": r"str\.?", "laan": r"ln\.?", "plein": r"pl\.?", "gracht": r"gr\.?", "singel": r"sngl\.?",
+    "weg": r"wg\.?", "kade": r"kd\.?", "dijk": r"dk\.?",
+}
+
+
+def _street(street: str) -> str:
+    """A street name as written in full or with its usual abbreviation
+    ("Meidoornstraat", "Meidoornstr.", "Meidoorn str")."""
+    full = _phrase(street)
+    folded = fold(street).strip()
+    for suffix, short in _STREET_ABBREVIATIONS.items():
+        if folded.endswith(suffix) and len(folded) > len(suffix):
+            stem = _phrase(folded[: -len(suffix)].rstrip())
+            return rf"(?:{full}|{stem}\s*{short})"
+    return full
 
 
 def _postcode(postcode: str | None) -> str | None:

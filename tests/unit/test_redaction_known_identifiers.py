@@ -323,3 +323,18 @@ def test_art14_2_labels_per_ground():
 
 def test_art14_2_protected_street_with_another_house_number_is_redacted_whole():
     assert red("naast Kerkweg 7 woont iemand") == "naast [weggelaten: veiligheid] woont iemand"
+
+
+def test_art14_2_protected_street_is_redacted_when_abbreviated():
+    """Art. 14.2: a protected address written short on a note ("Meidoornstr. 7-B",
+    "Meidoorn str 7b") is still the address (found by the leak test, issue #4)."""
+    from portal.rules.selection import Address as A
+    from portal.rules.selection import Person as P
+
+    persons = [P("s1", "subject", "Fatima", "El Idrissi", protected_address=True,
+                 addresses=(A("Meidoornstraat", "7B", "3514 CD", "Utrecht"),)),
+               P("s3", "subject", "Yara", "El Idrissi")]
+    for written in ("Meidoornstr. 7-B", "meidoorn str 7b", "Meidoornstraat 7 B", "de Meidoornstraat"):
+        out = redact(f"Zij woont aan {written}. Verder niets.", persons, copy_for="s3")
+        assert "eidoorn" not in out and "[weggelaten: veiligheid]" in out, written
+    assert redact("Meidoornstrik", persons, copy_for="s3") == "Meidoornstrik"
