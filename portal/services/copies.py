@@ -717,6 +717,8 @@ def review_attachment(actor: Actor, reference: str, copy_id: int, copy_attachmen
 def request_render(actor: Actor, reference: str, copy_id: int) -> Copy:
     """Ask the job queue for the PDF of the copy as it is now (a draft: "CONCEPT")."""
     req, copy = _editable(actor, reference, copy_id)
+    if is_stale(copy):
+        raise CopyError("copy_stale")  # redaction offsets belong to the older text
     if copy.render_state in ("queued", "rendering"):
         raise CopyError("already_rendering")
     copy.render_state, copy.render_progress, copy.render_error = "queued", 0, None

@@ -159,3 +159,82 @@ def test_art14_another_persons_delivery_is_not_found(app, make_staff):
     client = app.test_client()
     ch.status_login(client, reference, party_id)
     assert client.get("/volgen/afschrift/999").status_code == 404
+
+
+def test_art14_copy_of_a_replaced_import_cannot_be_rendered_or_released(app, make_staff):
+    """A newer export replaces the dossier: a copy made from the older one is stale (its
+    redactions point into the older text), so it is neither rendered nor released."""
+    cw = make_staff("caseworker")
+    doc = example()
+    dossier_id = import_doc(app, doc)
+    reference = verified_request(app, cw)
+    copy_id = make_copy(app, cw, reference, dossier_id, "p2")
+    newer = example()
+    newer["entries"][2]["text"] = "Nieuw: " + newer["entries"][2]["text"]
+    newer["entries"].append({"id": "e99", "date": "2025-08-01", "kind": "note", "nature": "fact",
+                             "concerns": ["p2"], "text": "Een latere aantekening."})
+    import_doc(app, newer)
+    who = ch.actor(app, cw)
+    with app.app_context():
+        assert copies.is_stale(get_copy(app, copy_id))
+        with pytest.raises(copies.CopyError) as exc:
+            copies.request_render(who, reference, copy_id)
+        assert exc.value.code == "copy_stale"
+        db.session.remove()
+
+
+def _attachment_pdf() -> bytes:
+    """A made-up GP letter: the reporter's name and number in its text layer, and its
+    own metadata (author, title) that must not survive."""
+    import io
+
+    import pikepdf
+
+    from portal.pdf import render_pdf
+
+    raw = render_pdf("<html><head><title>Brief van Ineke Bosman</title></head><body style='font-size:20pt'>"
+                     "<p>Verslag van Ineke Bosman, telefoon 040-1234567.</p><p>Over de school van Lotte.</p>"
+                     "</body></html>")
+    pdf = pikepdf.open(io.BytesIO(raw))
+    pdf.docinfo["/Author"] = "Ineke Bosman"
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+def test_art14_2_attachment_unreviewed_blocks_review_and_redacted_one_holds_no_text(app, make_staff):
+    """Issue #4, attachments: an attachment nobody reviewed stops the review (it is never
+    passed through); once redacted, the copy's pages hold no extractable text of the
+    reporter and none of the original metadata."""
+    from .dossier_helpers import with_attachment
+
+    cw = make_staff("caseworker")
+    doc, files = with_attachment(example(), entry=0, name="attachments/brief.pdf", data=_attachment_pdf())
+    dossier_id = import_doc(app, doc, files)
+    reference = verified_request(app, cw)
+    copy_id = make_copy(app, cw, reference, dossier_id, "p2")
+    who = ch.actor(app, cw)
+    pdf = render_now(app, cw, reference, copy_id)
+    assert "Ineke" not in ch.pdf_text(pdf)  # unreviewed: not in the draft
+    with app.app_context():
+        with pytest.raises(copies.CopyError) as exc:
+            copies.mark_reviewed(who, reference, copy_id)
+        assert exc.value.code == "attachments_unreviewed"
+        ca_id = get_copy(app, copy_id).attachments[0].id
+        copies.review_attachment(who, reference, copy_id, ca_id, decision="redact")
+        db.session.remove()
+    pdf = render_now(app, cw, reference, copy_id)
+    text = ch.pdf_text(pdf)
+    assert "Bijlage 1" in text
+    for leak in ("Ineke", "Bosman", "1234567"):
+        assert leak not in text
+    import io
+
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(pdf)) as merged:
+        assert "Bosman" not in str(merged.docinfo) and "Ineke" not in str(merged.docinfo)
+        assert len(merged.pages) > 1
+    with app.app_context():
+        copies.mark_reviewed(who, reference, copy_id)
+        db.session.remove()
