@@ -872,3 +872,177 @@ class CopyDelivery(db.Model):
     copy = db.relationship("Copy", back_populates="deliveries")
 
     __table_args__ = (CheckConstraint("method in ('download','in_person')", name="method"),)
+
+
+# --- correction, own statement, destruction, erasure (art. 9, 15-18): issue #5 ----------------
+
+correction_item_entries = db.Table(
+    "correction_item_entries",
+    db.Column("item_id", db.Integer, db.ForeignKey("correction_item.id", ondelete="CASCADE"), primary_key=True),
+    db.Column("entry_pk", db.Integer, db.ForeignKey("dossier_entry.id", ondelete="CASCADE"), primary_key=True,
+              index=True),
+)
+
+
+class CorrectionItem(db.Model):
+    """One thing a requester wants corrected (art. 15): what the dossier says now, what
+    they say it should say, and why; linked by the caseworker to the entry or entries it
+    is about; decided per item (improve, delete, shield, or refuse: a refusal is signed
+    by a team leader)."""
+
+    IMPROVE, DELETE, SHIELD, REFUSE = "improve", "delete", "shield", "refuse"
+
+    __tablename__ = "correction_item"
+    id = db.Column(db.Integer, primary_key=True)
+    request_id = db.Column(db.Integer, db.ForeignKey("request.id", ondelete="CASCADE"), nullable=False, index=True)
+    position = db.Column(db.Integer, nullable=False, default=0)
+    says_now = db.Column(db.Text)
+    should_say = db.Column(db.Text)
+    why = db.Column(db.Text)
+    # The caseworker's reading: about facts (art. 15) or an opinion/assessment (art. 16).
+    about_facts = db.Column(db.Boolean)
+    outcome = db.Column(db.String(10))
+    new_text = db.Column(db.Text)  # the improved text of the entry (outcome improve)
+    ground = db.Column(db.String(60))
+    reasons = db.Column(db.Text)
+    state = db.Column(db.String(12), nullable=False, default="open")  # open, proposed, decided, executed
+    decided_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
+    decided_at = db.Column(db.DateTime)
+    signed_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
+    signed_at = db.Column(db.DateTime)
+
+    entries = db.relationship("DossierEntry", secondary=correction_item_entries, order_by="DossierEntry.date")
+
+    __table_args__ = (
+        CheckConstraint("outcome is null or outcome in ('improve','delete','shield','refuse')", name="outcome"),
+        CheckConstraint("state in ('open','proposed','decided','executed')", name="state"),
+    )
+
+
+class EntryAmendment(db.Model):
+    """The portal's own copy of an entry after a decided correction (art. 15): every
+    later copy shows it (improved text, left out when deleted, "afgeschermd" when
+    shielded), until the registration system's next export carries the change itself."""
+
+    __tablename__ = "entry_amendment"
+    id = db.Column(db.Integer, primary_key=True)
+    entry_pk = db.Column(db.Integer, db.ForeignKey("dossier_entry.id", ondelete="CASCADE"), nullable=False, index=True)
+    item_id = db.Column(db.Integer, db.ForeignKey("correction_item.id", ondelete="SET NULL"))
+    kind = db.Column(db.String(10), nullable=False)  # improve, delete, shield
+    new_text = db.Column(db.Text)
+    decided_on = db.Column(db.Date, nullable=False)
+
+    entry = db.relationship("DossierEntry")
+
+    __table_args__ = (CheckConstraint("kind in ('improve','delete','shield')", name="kind"),)
+
+
+own_statement_entries = db.Table(
+    "own_statement_entries",
+    db.Column("statement_id", db.Integer, db.ForeignKey("own_statement.id", ondelete="CASCADE"), primary_key=True),
+    db.Column("entry_pk", db.Integer, db.ForeignKey("dossier_entry.id", ondelete="CASCADE"), primary_key=True,
+              index=True),
+)
+
+
+class OwnStatement(db.Model):
+    """A person's own statement (eigen verklaring, art. 16), added to the dossier: it is
+    in every later copy for that person, in full, marked as theirs."""
+
+    __tablename__ = "own_statement"
+    id = db.Column(db.Integer, primary_key=True)
+    request_id = db.Column(db.Integer, db.ForeignKey("request.id", ondelete="SET NULL"), index=True)
+    dossier_pk = db.Column(db.Integer, db.ForeignKey("dossier.id", ondelete="CASCADE"), nullable=False, index=True)
+    person_pk = db.Column(db.Integer, db.ForeignKey("dossier_person.id", ondelete="CASCADE"), nullable=False, index=True)
+    text = db.Column(db.Text, nullable=False)
+    pdf_sha256 = db.Column(db.String(64))
+    pdf_ciphertext = deferred(db.Column(db.LargeBinary))
+    added_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    added_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
+
+    person = db.relationship("DossierPerson")
+    responds_to = db.relationship("DossierEntry", secondary=own_statement_entries, order_by="DossierEntry.date")
+
+
+class RegistrationInstruction(db.Model):
+    """What the registration system must do after a decision (issue #5: rectify, add an
+    own statement, destroy, anonymise, erase), as a JSON export per dossier
+    (docs/registration-instructions.md), and the confirmation that it was done: by a
+    named person, on a date."""
+
+    KINDS = ("rectify", "add_statement", "destroy", "anonymise", "erase")
+
+    __tablename__ = "registration_instruction"
+    id = db.Column(db.Integer, primary_key=True)
+    request_id = db.Column(db.Integer, db.ForeignKey("request.id", ondelete="SET NULL"), index=True)
+    dossier_ref = db.Column(db.String(40), nullable=False, index=True)  # the export's dossier_id
+    kind = db.Column(db.String(20), nullable=False)
+    payload_json = db.Column(db.Text, nullable=False, default="{}")
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    created_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
+    confirmed_on = db.Column(db.Date)
+    confirmed_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
+    confirmed_name = db.Column(db.String(120))  # who at the registration system carried it out
+
+    __table_args__ = (
+        CheckConstraint("kind in ('rectify','add_statement','destroy','anonymise','erase')", name="kind"),
+    )
+
+    @property
+    def payload(self) -> dict:
+        return json.loads(self.payload_json or "{}")
+
+
+class NotificationTask(db.Model):
+    """A recipient the dossier says an entry was shared with (``shared_with``), to be told
+    of a rectification or erasure (AVG 19); ticked off with date and by whom."""
+
+    __tablename__ = "notification_task"
+    id = db.Column(db.Integer, primary_key=True)
+    request_id = db.Column(db.Integer, db.ForeignKey("request.id", ondelete="CASCADE"), nullable=False, index=True)
+    instruction_id = db.Column(db.Integer, db.ForeignKey("registration_instruction.id", ondelete="SET NULL"))
+    entry_ref = db.Column(db.String(40))  # the export's entry id
+    recipient = db.Column(db.String(200), nullable=False)
+    shared_on = db.Column(db.Date)
+    basis = db.Column(db.String(200))
+    done_on = db.Column(db.Date)
+    done_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
+    note = db.Column(db.String(500))
+
+
+class RightAssessment(db.Model):
+    """The weighing of a destruction (art. 17) or erasure (art. 18) request and its
+    execution. Erasure: the grounds a-e of art. 18.2 as the requester gave them and as
+    the caseworker weighs them, the exceptions of AVG 17(3) as a checklist. Destruction:
+    for a refusal, the other person for whom keeping the data is of substantial interest
+    and why (art. 17.4); the destruction's own deadline (3 months after receipt)."""
+
+    __tablename__ = "right_assessment"
+    id = db.Column(db.Integer, primary_key=True)
+    request_id = db.Column(db.Integer, db.ForeignKey("request.id", ondelete="CASCADE"), nullable=False, index=True)
+    right = db.Column(db.String(32), nullable=False)
+    claimed_json = db.Column(db.Text, nullable=False, default="[]")
+    weighed_json = db.Column(db.Text, nullable=False, default="{}")
+    exceptions_json = db.Column(db.Text, nullable=False, default="{}")
+    interest_person = db.Column(db.String(200))
+    interest_reasons = db.Column(db.Text)
+    execute_by = db.Column(db.Date)  # art. 17.4: within 3 months of receipt
+    method = db.Column(db.String(12))  # destroy or anonymise (art. 9.3)
+    executed_on = db.Column(db.Date)
+    executed_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
+    updated_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    updated_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
+
+    __table_args__ = (UniqueConstraint("request_id", "right", name="uq_right_assessment_request_right"),)
+
+
+class RetentionExtension(db.Model):
+    """A team leader's extension of a dossier's retention (art. 9.2), with reasons."""
+
+    __tablename__ = "retention_extension"
+    id = db.Column(db.Integer, primary_key=True)
+    dossier_pk = db.Column(db.Integer, db.ForeignKey("dossier.id", ondelete="CASCADE"), nullable=False, index=True)
+    until_year = db.Column(db.Integer, nullable=False)
+    reasons = db.Column(db.Text, nullable=False)
+    decided_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
+    decided_at = db.Column(db.DateTime, nullable=False, default=utcnow)
