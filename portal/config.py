@@ -117,6 +117,9 @@ def load(overrides: dict | None = None) -> dict:
         "HUEY_REDIS_URL": env.get("HUEY_REDIS_URL"),
         "HUEY_SQLITE_PATH": env.get("HUEY_SQLITE_PATH", str(INSTANCE / "jobs.sqlite3")),
         "HUEY_IMMEDIATE": _bool(env.get("HUEY_IMMEDIATE"), False),
+        # The deduce detector in the copy's free-text pass (pip install -e '.[detect]'):
+        # only where the background worker has the memory for it (about 1.1 GB).
+        "DETECTOR_DEDUCE": _bool(env.get("DETECTOR_DEDUCE"), False),
     }
     if overrides:
         cfg.update(overrides)
