@@ -1,0 +1,691 @@
+"""Back-office copies (afschrift, art. 13, 14 Privacyreglement VT): link a request to
+the dossier person it is about, make a copy, and the workbench where a caseworker
+checks every redaction, renders the PDF, reviews it, a team leader signs what is
+withheld (art. 14.2, 20.4) and the copy is released.
+
+Thin: portal/services/copies.py decides, checks the authorisation matrix again and
+writes the access log of every change. This face writes the log of what it only reads
+(the overview and the workbench: "copy.overview", "copy.view").
+
+The workbench is the INTERNAL view: staff see the original text behind every
+redaction (marked in place, struck through). Every dossier text is plain text: the
+templates print it with Jinja's autoescape, never `|safe`.
+
+Every POST: validate the form (CSRF), call one service, then back to the page
+(POST-redirect-GET) with a notice, or with the error next to the form it belongs to.
+An object that is not part of this request (another request's copy, a redaction of
+another copy) answers 404.
+"""
+from __future__ import annotations
+
+import importlib.util
+import re
+from dataclasses import dataclass, field
+
+from flask import abort, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional, Regexp
+
+from portal.extensions import db
+from portal.models import Copy, CopyAttachment, CopyRedaction, Request
+from portal.rules import redaction as R
+from portal.rules.permissions import Permission
+from portal.services import audit, authz, casework
+from portal.services import copies as svc
+from portal.services import dossiers as dossier_svc
+from portal.services.copies import CopyError
+from portal.services.errors import DomainError, load_request
+
+from . import bp, requires
+from .casework import _form_errors, _no_store_file
+
+# --- words for the codes ----------------------------------------------------------------------
+
+#: The grounds as staff read them (internal: the reporter's is named; the copy itself
+#: prints R.LABELS, where the reporter's looks like any third party's).
+GROUND_LABELS = {
+    R.THIRD_PARTY: _l("privacy van een ander"),
+    R.REPORTER_PROTECTION: _l("bescherming van de melder"),
+    R.SAFETY: _l("veiligheid"),
+    R.TASK: _l("taak van Veilig Thuis"),
+}
+#: What a caseworker may choose when redacting by hand (copies.STAFF_GROUNDS).
+STAFF_GROUND_LABELS = {
+    R.THIRD_PARTY: _l("Privacy van een ander (artikel 14 lid 2)"),
+    R.SAFETY: _l("Veiligheid van betrokkenen (artikel 14 lid 2): een teamleider moet ondertekenen"),
+    R.TASK: _l("Taak van Veilig Thuis (artikel 14 lid 2): een teamleider moet ondertekenen"),
+}
+WITHHOLD_LABELS = {
+    "third_party_privacy": _l("Privacy van een ander (artikel 14 lid 2)"),
+    "safety_of_those_involved": _l("Veiligheid van betrokkenen (artikel 14 lid 2)"),
+    "vt_task": _l("Taak van Veilig Thuis (artikel 14 lid 2)"),
+}
+ORIGIN_LABELS = {
+    CopyRedaction.KNOWN: _l("bekende persoon"),
+    CopyRedaction.DETECTOR: _l("detector"),
+    CopyRedaction.STAFF: _l("medewerker"),
+}
+STATE_LABELS = {
+    CopyRedaction.APPLIED: _l("toegepast"),
+    CopyRedaction.CONFIRMED: _l("bevestigd"),
+    CopyRedaction.LIFTED: _l("opgeheven"),
+}
+KIND_LABELS = {
+    "name": _l("naam"),
+    "address": _l("adres"),
+    "postcode": _l("postcode"),
+    "phone": _l("telefoonnummer"),
+    "email": _l("e-mailadres"),
+    "bsn": _l("BSN"),
+    "birth_date": _l("geboortedatum"),
+    "organisation": _l("organisatie"),
+    "relation": _l("rol of relatie"),
+    "iban": _l("rekeningnummer"),
+    "licence_plate": _l("kenteken"),
+    "institution": _l("instelling"),
+    "date": _l("datum"),
+    "age": _l("leeftijd"),
+    "url": _l("internetadres"),
+    "id_number": _l("identificatienummer"),
+    "selection": _l("zelf gekozen"),
+}
+FIELD_LABELS = {"text": _l("tekst"), "title": _l("titel")}
+STATUS_LABELS = {
+    Copy.DRAFT: _l("Concept"),
+    Copy.REVIEWED: _l("Gecontroleerd"),
+    Copy.SIGNED: _l("Ondertekend"),
+    Copy.RELEASED: _l("Vrijgegeven"),
+    Copy.WITHDRAWN: _l("Ingetrokken"),
+}
+RENDER_LABELS = {
+    "idle": _l("Nog geen PDF"),
+    "queued": _l("Wacht op zijn beurt"),
+    "rendering": _l("De PDF wordt gemaakt"),
+    "done": _l("De PDF is klaar"),
+    "failed": _l("De PDF maken is mislukt"),
+}
+DETECTOR_LABELS = {
+    "pending": _l("Loopt nog"),
+    "done": _l("Klaar"),
+    "failed": _l("Mislukt: controleer de tekst extra goed"),
+}
+ATTACHMENT_STATE_LABELS = {
+    CopyAttachment.UNREVIEWED: _l("Nog niet bekeken (niet in het afschrift)"),
+    CopyAttachment.WITHHELD: _l("Niet opgenomen"),
+    CopyAttachment.REDACTED: _l("Opgenomen, met weggelaten delen"),
+}
+RESTRICTION_LABELS = {
+    "entry_withheld": _l("Een heel stuk wordt niet opgenomen."),
+    "attachment_withheld": _l("Een bijlage wordt niet opgenomen."),
+    "restriction_ground": _l("Er is iets weggelaten voor de veiligheid of de taak van Veilig Thuis."),
+    "sensitive_lift": _l("Iets over de melder of een beschermd adres is toch zichtbaar gemaakt."),
+}
+
+ERRORS = {
+    # the request, the link, the copy
+    "not_found": _l("Dit verzoek bestaat niet."),
+    "identity_not_verified": _l("Eerst moet de identiteit van iedereen die meedoet zijn gecontroleerd (artikel 20 lid 5)."),
+    "dossier_not_found": _l("Er is geen dossier met dit nummer. Kijk of u het nummer goed heeft overgenomen."),
+    "person_not_found": _l("Deze persoon staat niet in dit dossier."),
+    "not_a_subject": _l("Deze persoon is geen betrokkene in dit dossier. Een afschrift gaat altijd over een betrokkene."),
+    "same_person": _l("De aanvrager en de betrokkene kunnen niet dezelfde persoon zijn. Kies bij de aanvrager niets als de betrokkene het zelf vraagt."),
+    "already_linked": _l("Dit verzoek is al aan dit dossier gekoppeld."),
+    "link_not_found": _l("Deze koppeling hoort niet bij dit verzoek."),
+    "no_copy_right": _l("In dit verzoek is niet om inzage of een afschrift gevraagd."),
+    "copy_not_found": _l("Dit afschrift hoort niet bij dit verzoek."),
+    "copy_closed": _l("Dit afschrift is vrijgegeven of ingetrokken. Er kan niets meer aan veranderen."),
+    "copy_stale": _l("Het dossier is opnieuw ingelezen nadat dit afschrift is gemaakt, of de PDF hoort bij een oudere versie. Maak de PDF opnieuw, of maak een nieuw afschrift."),
+    # the workbench
+    "redaction_not_found": _l("Dit weggelaten stuk hoort niet bij dit afschrift."),
+    "already_lifted": _l("Dit stuk was al zichtbaar gemaakt."),
+    "reasons_required": _l("Schrijf de reden op (minstens %(n)s tekens)."),
+    "reasons_too_long": _l("De reden is te lang (hoogstens %(max)s tekens)."),
+    "bad_ground": _l("Kies een grond uit de lijst."),
+    "bad_field": _l("Kies of het om de tekst of de titel gaat."),
+    "bad_range": _l("Vul de woorden in die weg moeten."),
+    "phrase_not_found": _l("Deze woorden staan niet in dit stuk. Neem ze precies over uit de tekst."),
+    "phrase_too_long": _l("Dit zijn te veel woorden (hoogstens %(max)s tekens)."),
+    "entry_not_in_copy": _l("Dit stuk zit niet in dit afschrift."),
+    "not_withheld": _l("Dit stuk was al opgenomen."),
+    "attachment_not_found": _l("Deze bijlage hoort niet bij dit afschrift."),
+    "bad_decision": _l("Kies wat er met de bijlage gebeurt."),
+    "bad_box": _l("Een vak om weg te laten klopt niet."),
+    "attachment_unreadable": _l("Deze bijlage kan niet worden gelezen. Neem haar niet op."),
+    "attachment_redaction_unavailable": _l("Delen weglaten in een bijlage kan nog niet. Neem de bijlage niet op."),
+    # rendering, review, signature, release
+    "already_rendering": _l("De PDF wordt al gemaakt. Wacht tot die klaar is."),
+    "not_rendered": _l("Maak eerst de PDF van de huidige versie en bekijk die."),
+    "attachments_unreviewed": _l("Bekijk eerst elke bijlage: neem haar op met weggelaten delen, of neem haar niet op."),
+    "detector_pending": _l("De automatische controle op namen en adressen loopt nog. Wacht tot die klaar is."),
+    "not_reviewed": _l("Het afschrift moet eerst gecontroleerd zijn."),
+    "nothing_to_sign": _l("Er is niets dat een teamleider moet ondertekenen."),
+    "four_eyes": _l("U heeft dit afschrift gemaakt of gecontroleerd. Een andere teamleider moet ondertekenen."),
+    "not_signed": _l("Er wordt iets niet opgenomen of weggelaten waarvoor een teamleider moet ondertekenen. Dat is nog niet gebeurd."),
+}
+
+#: Codes that mean "this is not part of this request": 404, not an error on the page.
+NOT_HERE = frozenset({"not_found", "copy_not_found", "redaction_not_found", "entry_not_in_copy",
+                      "attachment_not_found", "link_not_found"})
+
+ERRORS_KEY = "copy_errors"
+DOSSIER_ID = re.compile(r"^[A-Z0-9][A-Z0-9-]{2,39}$")  # as the export format's schema
+
+
+def error_text(code: str) -> str:
+    text = ERRORS.get(code)
+    if text is None:
+        return _("Dit kan nu niet.")
+    return str(text) % {"n": svc.REASONS_MIN, "max": svc.PHRASE_MAX if code == "phrase_too_long" else svc.REASONS_MAX}
+
+
+# --- forms ------------------------------------------------------------------------------------
+
+class ActionForm(FlaskForm):
+    """A button: only the CSRF token."""
+
+
+class DossierLookupForm(FlaskForm):
+    """The GET step: which dossier (no CSRF: it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    dossier = StringField(_l("Dossiernummer"), filters=[lambda v: (v or "").strip().upper()],
+                          validators=[InputRequired(_l("Vul een dossiernummer in.")),
+                                      Regexp(DOSSIER_ID, message=_l("Vul een dossiernummer in zoals VT-2025-000417."))])
+
+
+class LinkForm(FlaskForm):
+    dossier_id = HiddenField(filters=[lambda v: (v or "").strip().upper()],
+                             validators=[InputRequired(_l("Vul een dossiernummer in.")),
+                                         Regexp(DOSSIER_ID, message=_l("Vul een dossiernummer in zoals VT-2025-000417."))])
+    person_id = RadioField(_l("Over wie gaat het verzoek?"), choices=[], validate_choice=False,
+                           validators=[InputRequired(_l("Kies de persoon over wie het verzoek gaat."))])
+    requester_person_id = SelectField(_l("Staat de aanvrager zelf ook in dit dossier?"), choices=[], validate_choice=False,
+                                      validators=[Optional()])
+
+
+class LiftForm(FlaskForm):
+    reason = TextAreaField(_l("Waarom mag dit toch zichtbaar zijn?"),
+                           validators=[InputRequired(_l("Schrijf waarom dit stuk toch zichtbaar mag zijn.")),
+                                       Length(max=svc.REASONS_MAX)])
+
+
+class AddRedactionForm(FlaskForm):
+    phrase = StringField(_l("Wat moet weg?"), validators=[InputRequired(_l("Vul de woorden in die weg moeten.")),
+                                                          Length(max=svc.PHRASE_MAX)])
+    field = RadioField(_l("Waar?"), choices=[("text", _l("In de tekst")), ("title", _l("In de titel"))], default="text",
+                       validate_choice=False, validators=[InputRequired(_l("Kies of het om de tekst of de titel gaat."))])
+    ground = SelectField(_l("Grond"), choices=list(STAFF_GROUND_LABELS.items()), validate_choice=False,
+                         validators=[InputRequired(_l("Kies een grond uit de lijst."))])
+    reason = TextAreaField(_l("Waarom?"), validators=[InputRequired(_l("Schrijf waarom dit weg moet.")),
+                                                      Length(max=svc.REASONS_MAX)])
+    everywhere = BooleanField(_l("Overal in dit afschrift"))
+
+
+class WithholdForm(FlaskForm):
+    ground = SelectField(_l("Grond"), choices=list(WITHHOLD_LABELS.items()), validate_choice=False,
+                         validators=[InputRequired(_l("Kies een grond uit de lijst."))])
+    reasons = TextAreaField(_l("Waarom?"), validators=[InputRequired(_l("Schrijf waarom dit stuk niet wordt opgenomen.")),
+                                                       Length(max=svc.REASONS_MAX)])
+
+
+class AttachmentForm(FlaskForm):
+    decision = RadioField(_l("Wat gebeurt er met de bijlage?"),
+                          choices=[("redact", _l("Opnemen, met weggelaten delen")), ("withhold", _l("Niet opnemen"))],
+                          validate_choice=False, validators=[InputRequired(_l("Kies wat er met de bijlage gebeurt."))])
+    ground = SelectField(_l("Grond (bij niet opnemen)"), choices=[("", "")] + list(WITHHOLD_LABELS.items()),
+                         validate_choice=False, validators=[Optional()])
+    reasons = TextAreaField(_l("Waarom?"), validators=[Optional(), Length(max=svc.REASONS_MAX)])
+    phrases = TextAreaField(_l("Wat moet er nog meer weg? (één per regel)"),
+                            validators=[Optional(), Length(max=svc.REASONS_MAX)])
+
+
+# --- reading: the copy as the workbench shows it ------------------------------------------------
+
+@dataclass
+class Run:
+    """A piece of one field: plain text, or text under one or more redactions that
+    overlap (a cluster). ``text`` is the original (staff only)."""
+
+    text: str
+    redactions: list = field(default_factory=list)
+
+    @property
+    def in_force(self) -> list:
+        return [r for r in self.redactions if r.state != CopyRedaction.LIFTED]
+
+    @property
+    def ground(self) -> str | None:
+        """The ground the copy prints for this piece (the weightiest in force)."""
+        reds = self.in_force
+        if not reds:
+            return None
+        return max((r.ground for r in reds), key=lambda gr: R._PRIORITY.get(gr, 0))  # noqa: SLF001
+
+    @property
+    def printed(self) -> str | None:
+        return R.LABELS.get(self.ground) if self.ground else None
+
+
+def runs(text: str, reds: list) -> list[Run]:
+    """``text`` cut into plain runs and runs under redactions (overlapping ones as one
+    run); every character once, in order."""
+    out: list[Run] = []
+    pos = 0
+    clusters: list[list] = []  # [start, end, [redactions]]
+    for r in sorted(reds, key=lambda r: (r.start, -r.end, r.id)):
+        start, end = max(0, min(r.start, len(text))), max(0, min(r.end, len(text)))
+        if end <= start:
+            continue
+        if clusters and start < clusters[-1][1]:
+            clusters[-1][1] = max(clusters[-1][1], end)
+            clusters[-1][2].append(r)
+        else:
+            clusters.append([start, end, [r]])
+    for start, end, members in clusters:
+        if start > pos:
+            out.append(Run(text[pos:start]))
+        out.append(Run(text[start:end], members))
+        pos = end
+    if pos < len(text):
+        out.append(Run(text[pos:]))
+    return out
+
+
+@dataclass
+class EntryRow:
+    copy_entry: object
+    entry: object
+    title_runs: list
+    text_runs: list
+    redactions: list  # (number, redaction, original text)
+    attachments: list
+
+
+@dataclass
+class Workbench:
+    req: Request
+    copy: Copy
+    entries: list
+    numbers: dict
+    counts: list  # (ground, {origin: n}, lifted)
+    restrictions: list
+    needs_signature: bool
+    stale: bool
+    rendered_current: bool
+    has_pdf: bool
+    unreviewed_attachments: int
+    next_step: str
+    may_sign: bool
+    own_work: bool
+    redact_attachments: bool
+
+
+def _rendered_current(copy: Copy) -> bool:
+    # As copies._rendered_current (private there): the PDF is of this very version.
+    return copy.render_state == "done" and copy.rendered_version == copy.version and copy.pdf_sha256 is not None
+
+
+def _attachment_redaction_available() -> bool:
+    return importlib.util.find_spec("portal.attachment_redaction") is not None
+
+
+def _next_step(copy: Copy, *, stale: bool, rendered: bool, unreviewed: int, needs_signature: bool) -> str:
+    """One sentence: what happens next."""
+    if copy.status == Copy.WITHDRAWN:
+        return _("Dit afschrift is vervangen door een nieuwer afschrift. Er hoeft niets meer mee te gebeuren.")
+    if copy.status == Copy.RELEASED:
+        if copy.render_state in ("queued", "rendering"):
+            return _("Het afschrift is vrijgegeven. De definitieve PDF wordt nu gemaakt; daarna kan de aanvrager hem downloaden.")
+        return _("Het afschrift is vrijgegeven. De aanvrager kan het downloaden via de statuspagina.")
+    if stale:
+        return _("Het dossier is opnieuw ingelezen nadat dit afschrift is gemaakt. Maak een nieuw afschrift op de vorige pagina.")
+    if copy.detector_state == "pending":
+        return _("De automatische controle op namen en adressen loopt nog. Kom over een paar minuten terug.")
+    if copy.render_state in ("queued", "rendering"):
+        return _("De PDF wordt gemaakt. Deze pagina ververst vanzelf.")
+    if copy.status == Copy.DRAFT:
+        if unreviewed:
+            return _("Bekijk elke bijlage en kies of die wordt opgenomen. Maak daarna de PDF.")
+        if not rendered:
+            return _("Controleer elk weggelaten stuk. Maak daarna de PDF en bekijk die.")
+        return _("Bekijk de PDF. Klopt alles? Klik dan op ‘Gecontroleerd’.")
+    if copy.status == Copy.REVIEWED and needs_signature:
+        return _("Een teamleider die het afschrift niet zelf maakte of controleerde, moet nu ondertekenen wat niet wordt opgenomen.")
+    return _("Het afschrift is klaar. U kunt het nu vrijgeven aan de aanvrager.")
+
+
+def _load_copy(reference: str, copy_id: int) -> tuple[Request, Copy]:
+    try:
+        req = load_request(reference, CopyError)
+    except CopyError:
+        abort(404)
+    authz.require(g.actor, Permission.COPY_PREPARE, object_type="copy", object_id=copy_id, subject_ref=reference)
+    copy = db.session.get(Copy, copy_id)
+    if copy is None or copy.request_id != req.id:
+        abort(404)
+    return req, copy
+
+
+def _log_read(action: str, req: Request, copy: Copy | None = None, reason: str | None = None) -> None:
+    audit.record(action, actor=g.actor.label, actor_role=g.actor.role.value,
+                 object_type="copy" if copy is not None else "request",
+                 object_id=copy.id if copy is not None else req.id, subject_ref=req.reference,
+                 reason=reason or f"request {req.reference}")
+
+
+def workbench(req: Request, copy: Copy) -> Workbench:
+    reds_by_entry: dict[int, list[CopyRedaction]] = {}
+    for r in copy.redactions:
+        reds_by_entry.setdefault(r.entry_pk, []).append(r)
+    atts_by_entry: dict[int, list[CopyAttachment]] = {}
+    for a in copy.attachments:
+        atts_by_entry.setdefault(a.attachment.entry_pk, []).append(a)
+    entries, numbers = [], {}
+    number = 0
+    for ce in copy.entries:
+        e = ce.entry
+        reds = reds_by_entry.get(ce.entry_pk, [])
+        title = e.title or ""
+        listed = []
+        for fld, text in (("title", title), ("text", e.text)):
+            for r in sorted((r for r in reds if r.field == fld), key=lambda r: (r.start, -r.end, r.id)):
+                number += 1
+                numbers[r.id] = number
+                listed.append((number, r, text[r.start:r.end]))
+        entries.append(EntryRow(ce, e, runs(title, [r for r in reds if r.field == "title"]),
+                                runs(e.text, [r for r in reds if r.field == "text"]), listed,
+                                atts_by_entry.get(ce.entry_pk, [])))
+    by_ground: dict[str, dict[str, int]] = {}
+    lifted: dict[str, int] = {}
+    for r in copy.redactions:
+        by_ground.setdefault(r.ground, {})
+        if r.state == CopyRedaction.LIFTED:
+            lifted[r.ground] = lifted.get(r.ground, 0) + 1
+        else:
+            by_ground[r.ground][r.origin] = by_ground[r.ground].get(r.origin, 0) + 1
+    counts = [(gr, by_ground[gr], lifted.get(gr, 0)) for gr in R.GROUNDS if gr in by_ground]
+    stale = svc.is_stale(copy)
+    rendered = _rendered_current(copy)
+    needs = svc.needs_signature(copy)
+    unreviewed = sum(1 for a in copy.attachments if a.state == CopyAttachment.UNREVIEWED)
+    return Workbench(
+        req=req, copy=copy, entries=entries, numbers=numbers, counts=counts, restrictions=svc.restrictions(copy),
+        needs_signature=needs, stale=stale, rendered_current=rendered, has_pdf=copy.pdf_sha256 is not None,
+        unreviewed_attachments=unreviewed,
+        next_step=_next_step(copy, stale=stale, rendered=rendered, unreviewed=unreviewed, needs_signature=needs),
+        may_sign=authz.can(g.actor, Permission.DECISION_SIGN),
+        own_work=g.actor.staff_id in (copy.created_by, copy.reviewed_by),
+        redact_attachments=_attachment_redaction_available(),
+    )
+
+
+# --- errors next to the form, once ----------------------------------------------------------------
+
+def _fail(target: str, anchor: str, messages: list[str]):
+    """Back to the page with the error next to the form `anchor` (shown once). Only the
+    messages go into the session, never what was typed."""
+    db.session.rollback()
+    session[ERRORS_KEY] = {"anchor": anchor, "messages": [str(m) for m in messages][:10]}
+    return redirect(f"{target}#{anchor}")
+
+
+@bp.app_template_global("copy_form_errors")
+def copy_form_errors() -> dict:
+    return session.pop(ERRORS_KEY, None) or {"anchor": None, "messages": []}
+
+
+@bp.app_template_global("copy_panel")
+def copy_panel(req):
+    """The small panel on the request page: nothing for whoever may not prepare copies;
+    before identity is verified, not even whether there is a copy."""
+    actor = getattr(g, "actor", None)
+    if not authz.can(actor, Permission.COPY_PREPARE):
+        return None
+    if not casework.identity_verified(req):
+        return {"verified": False, "copies": []}
+    rows = db.session.execute(db.select(Copy).filter_by(request_id=req.id).order_by(Copy.id)).scalars().all()
+    return {"verified": True, "copies": rows}
+
+
+@bp.app_context_processor
+def _copy_labels():
+    return {"copy_labels": {
+        "ground": GROUND_LABELS, "staff_ground": STAFF_GROUND_LABELS, "withhold": WITHHOLD_LABELS,
+        "origin": ORIGIN_LABELS, "state": STATE_LABELS, "kind": KIND_LABELS, "field": FIELD_LABELS,
+        "status": STATUS_LABELS, "render": RENDER_LABELS, "detector": DETECTOR_LABELS,
+        "attachment": ATTACHMENT_STATE_LABELS, "restriction": RESTRICTION_LABELS,
+    }, "copy_reasons_min": svc.REASONS_MIN, "copy_sensitive_lift": svc.SENSITIVE_LIFT_GROUNDS}
+
+
+@bp.app_template_filter("copy_printed_label")
+def _copy_printed_label(ground: str) -> str:
+    """What the copy itself prints where a redaction on `ground` is (the reporter's
+    ground prints as any third party's)."""
+    return R.LABELS.get(ground, "")
+
+
+def _workbench_url(reference: str, copy_id: int) -> str:
+    return url_for("backoffice.copy_workbench", reference=reference, copy_id=copy_id)
+
+
+def _act(reference: str, copy_id: int, form: FlaskForm, anchor: str, call, done: str | None):
+    if not form.validate_on_submit():
+        return _fail(_workbench_url(reference, copy_id), anchor, _form_errors(form))
+    try:
+        call()
+    except CopyError as exc:
+        if exc.code in NOT_HERE:
+            db.session.rollback()
+            abort(404)
+        return _fail(_workbench_url(reference, copy_id), anchor, [error_text(exc.code)])
+    if done:
+        flash(done)
+    return redirect(f"{_workbench_url(reference, copy_id)}#{anchor}")
+
+
+# --- 1. the overview: links and copies ------------------------------------------------------------
+
+def _overview_url(reference: str, dossier: str | None = None) -> str:
+    return url_for("backoffice.copy_overview", reference=reference, **({"dossier": dossier} if dossier else {}))
+
+
+@bp.route("/verzoeken/<reference>/afschrift")
+@requires(Permission.COPY_PREPARE)
+def copy_overview(reference: str):
+    try:
+        req = load_request(reference, CopyError)
+    except CopyError:
+        abort(404)
+    verified = casework.identity_verified(req)
+    lookup = DossierLookupForm(formdata=request.args if "dossier" in request.args else None)
+    dossier, status = None, 200
+    link_form = LinkForm(formdata=None)
+    if verified and "dossier" in request.args:
+        if not lookup.validate():
+            status = 400
+        else:
+            try:
+                # Logged as a read of every person of the dossier (dossier.view).
+                dossier = dossier_svc.get_dossier(g.actor, lookup.dossier.data)
+            except DomainError:
+                lookup.dossier.errors = [error_text("dossier_not_found")]
+            else:
+                link_form.dossier_id.data = dossier.dossier_id
+    links = svc.links_of(req) if verified else []
+    copies = (db.session.execute(db.select(Copy).filter_by(request_id=req.id).order_by(Copy.id.desc())).scalars().all()
+              if verified else [])
+    _log_read("copy.overview", req)
+    db.session.commit()
+    return render_template("backoffice/copies/overview.html", req=req, verified=verified, lookup=lookup,
+                           dossier=dossier, link_form=link_form, links=links, copies=copies,
+                           action_form=ActionForm(formdata=None), errors=copy_form_errors()), status
+
+
+@bp.route("/verzoeken/<reference>/afschrift/koppelen", methods=["POST"])
+@requires(Permission.COPY_PREPARE)
+def copy_link(reference: str):
+    form = LinkForm()
+    dossier = form.dossier_id.data if DOSSIER_ID.match(form.dossier_id.data or "") else None
+    target = _overview_url(reference, dossier)
+    if not form.validate_on_submit():
+        return _fail(target, "koppelen", _form_errors(form))
+    try:
+        svc.link_dossier(g.actor, reference, form.dossier_id.data, form.person_id.data,
+                         form.requester_person_id.data or None)
+    except CopyError as exc:
+        if exc.code == "not_found":
+            abort(404)
+        return _fail(target, "koppelen", [error_text(exc.code)])
+    flash(_("Het verzoek is gekoppeld aan het dossier. U kunt nu een afschrift maken."))
+    return redirect(_overview_url(reference) + "#koppelingen")
+
+
+@bp.route("/verzoeken/<reference>/afschrift/koppelingen/<int:link_id>/maken", methods=["POST"])
+@requires(Permission.COPY_PREPARE)
+def copy_create(reference: str, link_id: int):
+    form = ActionForm()
+    anchor = f"koppeling-{link_id}"
+    if not form.validate_on_submit():
+        return _fail(_overview_url(reference), anchor, _form_errors(form))
+    try:
+        copy = svc.create_copy(g.actor, reference, link_id)
+    except CopyError as exc:
+        if exc.code in NOT_HERE:
+            abort(404)
+        return _fail(_overview_url(reference), anchor, [error_text(exc.code)])
+    flash(_("Het afschrift is gemaakt. Alles wat de computer herkende, is al weggelaten. Controleer elk stuk."))
+    return redirect(_workbench_url(reference, copy.id))
+
+
+# --- 2. the workbench ------------------------------------------------------------------------------
+
+@bp.route("/verzoeken/<reference>/afschrift/<int:copy_id>")
+@requires(Permission.COPY_PREPARE)
+def copy_workbench(reference: str, copy_id: int):
+    req, copy = _load_copy(reference, copy_id)
+    # A read of personal data (the original text behind every redaction): logged.
+    _log_read("copy.view", req, copy)
+    db.session.commit()
+    wb = workbench(req, copy)
+    busy = copy.render_state in ("queued", "rendering")
+    resp = render_template("backoffice/copies/workbench.html", wb=wb, req=req, copy=copy, busy=busy,
+                           errors=copy_form_errors())
+    return resp
+
+
+@bp.route("/verzoeken/<reference>/afschrift/<int:copy_id>/weglatingen/<int:redaction_id>/opheffen", methods=["POST"])
+@requires(Permission.COPY_PREPARE)
+def copy_lift(reference: str, copy_id: int, redaction_id: int):
+    form = LiftForm()
+    return _act(reference, copy_id, form, f"weglating-{redaction_id}",
+                lambda: svc.lift(g.actor, reference, copy_id, redaction_id, form.reason.data),
+                _("Dit stuk is weer zichtbaar in het afschrift. Maak de PDF opnieuw."))
+
+
+@bp.route("/verzoeken/<reference>/afschrift/<int:copy_id>/weglatingen/<int:redaction_id>/bevestigen", methods=["POST"])
+@requires(Permission.COPY_PREPARE)
+def copy_confirm(reference: str, copy_id: int, redaction_id: int):
+    form = ActionForm()
+    return _act(reference, copy_id, form, f"weglating-{redaction_id}",
+                lambda: svc.confirm(g.actor, reference, copy_id, redaction_id),
+                _("U heeft bevestigd dat dit stuk weg moet."))
+
+
+@bp.route("/verzoeken/<reference>/afschrift/<int:copy_id>/stukken/<int:entry_pk>/weglaten", methods=["POST"])
+@requires(Permission.COPY_PREPARE)
+def copy_add_redaction(reference: str, copy_id: int, entry_pk: int):
+    form = AddRedactionForm()
+
+    def call():
+        added = svc.add_redaction(g.actor, reference, copy_id, entry_pk=entry_pk, field=form.field.data,
+                                  ground=form.ground.data, reason=form.reason.data, phrase=form.phrase.data,
+                                  everywhere=bool(form.everywhere.data))
+        flash(_("%(n)s keer weggelaten. Maak de PDF opnieuw als u klaar bent.", n=len(added)))
+
+    return _act(reference, copy_id, form, f"weglaten-{entry_pk}", call, None)
+
+
+@bp.route("/verzoeken/<reference>/afschrift/<int:copy_id>/stukken/<int:entry_pk>/niet-opnemen", methods=["POST"])
+@requires(Permission.COPY_PREPARE)
+def copy_withhold_entry(reference: str, copy_id: int, entry_pk: int):
+    form = WithholdForm()
+    return _act(reference, copy_id, form, f"stuk-{entry_pk}",
+                lambda: svc.withhold_entry(g.actor, reference, copy_id, entry_pk, form.ground.data, form.reasons.data),
+                _("Dit stuk wordt niet opgenomen. Een teamleider moet dat ondertekenen."))
+
+
+@bp.route("/verzoeken/<reference>/afschrift/<int:copy_id>/stukken/<int:entry_pk>/toch-opnemen", methods=["POST"])
+@requires(Permission.COPY_PREPARE)
+def copy_restore_entry(reference: str, copy_id: int, entry_pk: int):
+    form = ActionForm()
+    return _act(reference, copy_id, form, f"stuk-{entry_pk}",
+                lambda: svc.restore_entry(g.actor, reference, copy_id, entry_pk),
+                _("Dit stuk wordt weer opgenomen."))
+
+
+@bp.route("/verzoeken/<reference>/afschrift/<int:copy_id>/bijlagen/<int:attachment_id>", methods=["POST"])
+@requires(Permission.COPY_PREPARE)
+def copy_review_attachment(reference: str, copy_id: int, attachment_id: int):
+    form = AttachmentForm()
+    anchor = f"bijlage-{attachment_id}"
+    if form.decision.data == "redact" and not _attachment_redaction_available():
+        if not form.validate_on_submit():
+            return _fail(_workbench_url(reference, copy_id), anchor, _form_errors(form))
+        return _fail(_workbench_url(reference, copy_id), anchor, [error_text("attachment_redaction_unavailable")])
+    phrases = [p.strip() for p in (form.phrases.data or "").splitlines() if p.strip()]
+    return _act(reference, copy_id, form, anchor,
+                lambda: svc.review_attachment(g.actor, reference, copy_id, attachment_id, decision=form.decision.data,
+                                              ground=form.ground.data or None, reasons=form.reasons.data,
+                                              extra_phrases=phrases),
+                _("De bijlage is bekeken."))
+
+
+@bp.route("/verzoeken/<reference>/afschrift/<int:copy_id>/pdf-maken", methods=["POST"])
+@requires(Permission.COPY_PREPARE)
+def copy_render(reference: str, copy_id: int):
+    form = ActionForm()
+    return _act(reference, copy_id, form, "stappen", lambda: svc.request_render(g.actor, reference, copy_id),
+                _("De PDF wordt gemaakt."))
+
+
+@bp.route("/verzoeken/<reference>/afschrift/<int:copy_id>/pdf")
+@requires(Permission.COPY_PREPARE)
+def copy_pdf(reference: str, copy_id: int):
+    try:
+        data = svc.open_pdf_for_staff(g.actor, reference, copy_id)
+    except CopyError as exc:
+        if exc.code in NOT_HERE:
+            abort(404)
+        return _fail(_workbench_url(reference, copy_id), "stappen", [error_text(exc.code)])
+    resp = _no_store_file(data, "application/pdf", f"afschrift-{reference}-{copy_id}.pdf", inline=True)
+    resp.headers["Content-Security-Policy"] = "default-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'"
+    return resp
+
+
+@bp.route("/verzoeken/<reference>/afschrift/<int:copy_id>/gecontroleerd", methods=["POST"])
+@requires(Permission.COPY_PREPARE)
+def copy_review(reference: str, copy_id: int):
+    form = ActionForm()
+    return _act(reference, copy_id, form, "stappen", lambda: svc.mark_reviewed(g.actor, reference, copy_id),
+                _("U heeft het afschrift gecontroleerd."))
+
+
+@bp.route("/verzoeken/<reference>/afschrift/<int:copy_id>/ondertekenen", methods=["POST"])
+@requires(Permission.DECISION_SIGN)
+def copy_sign(reference: str, copy_id: int):
+    form = ActionForm()
+    return _act(reference, copy_id, form, "stappen", lambda: svc.sign(g.actor, reference, copy_id),
+                _("U heeft ondertekend. Het afschrift kan nu worden vrijgegeven."))
+
+
+@bp.route("/verzoeken/<reference>/afschrift/<int:copy_id>/vrijgeven", methods=["POST"])
+@requires(Permission.COPY_PREPARE)
+def copy_release(reference: str, copy_id: int):
+    form = ActionForm()
+    return _act(reference, copy_id, form, "stappen", lambda: svc.release(g.actor, reference, copy_id),
+                _("Het afschrift is vrijgegeven. De aanvrager krijgt bericht als dat veilig kan."))
