@@ -173,16 +173,33 @@ def plan(dossier: Dossier, subject: DossierPerson, *, requester_is_subject: bool
          requester_ref: str | None = None, joint: bool = False, detect: bool = True) -> list[PlannedEntry]:
     """The entries of ``subject``'s copy (art. 13) with their automatic redactions
     (art. 14.2): the known identifiers of every other person, the reporter always, a
-    protected person's whereabouts; and, with ``detect``, the free-text detector."""
+    protected person's whereabouts; and, with ``detect``, the free-text detector.
+
+    Decided corrections (art. 15, ``EntryAmendment``): a deleted entry is left out; a
+    shielded entry is kept (it prints only "Afgeschermd (artikel 15)") without its
+    redactions or attachments; an improved entry keeps the redactions of its original
+    text here (the workbench and the detector work on that text): the document prints
+    the new text with redactions of its own (``_entry_view``). The subject's own
+    statements (art. 16) ride along as ``statements`` of the returned plan (they are not
+    dossier entries), with the known identifiers of other persons redacted in them."""
+    from . import rectification as RX
+
     persons = [person_value(p) for p in dossier.persons]
     by_id = {e.entry_id: e for e in dossier.entries}
     chosen = entries_for_copy([entry_value(e) for e in dossier.entries], subject_id=subject.person_id,
                               requester_is_subject=requester_is_subject, persons=persons,
                               requester_id=requester_ref, joint=joint)
     readers = tuple(readers)
+    amended = RX.effective_amendments(by_id[v.id].id for v in chosen)
     out = []
     for value in chosen:
         row = by_id[value.id]
+        eff = amended.get(row.id)
+        if eff is not None and eff.kind == RX.DELETE:
+            continue
+        if eff is not None and eff.kind == RX.SHIELD:
+            out.append(PlannedEntry(RX.ShieldedEntry(row), ()))
+            continue
         planned: list[PlannedRedaction] = []
         for field in FIELDS:
             text = (row.title or "") if field == "title" else row.text
@@ -196,7 +213,8 @@ def plan(dossier: Dossier, subject: DossierPerson, *, requester_is_subject: bool
                 origin = CopyRedaction.KNOWN if s.person_id else CopyRedaction.DETECTOR
                 planned.append(PlannedRedaction(field, s.start, s.end, s.ground, origin, s.kind, s.person_id or None))
         out.append(PlannedEntry(row, tuple(planned)))
-    return out
+    return RX.Plan(out, statements=RX.planned_statements(subject, persons, readers), subject_ref=subject.person_id,
+                   persons=persons, readers=readers)
 
 
 # --- applying redactions ---------------------------------------------------------------------
@@ -240,16 +258,33 @@ def _source_label(entry: DossierEntry) -> str:
 
 
 def _entry_view(number: int, entry: DossierEntry, reds: Sequence, subject_ref: str, *, withheld_label: str | None,
-                attachment_lines: tuple[str, ...] = ()) -> EntryView:
+                attachment_lines: tuple[str, ...] = (), amendment=None, amended_spans: Sequence = (),
+                lang: str = "nl") -> EntryView:
+    """One entry of the copy. ``amendment`` (``rectification.Effective``, art. 15): a
+    shielded entry prints only "Afgeschermd (artikel 15)" (``withheld_label``, set by the
+    caller); an improved one prints the new text, with ``amended_spans`` (redactions of
+    that text) and the line "Gecorrigeerd op <date> (artikel 15)"."""
+    from flask_babel import format_date
+
     by_field: dict[str, list[tuple[int, int, str]]] = {f: [] for f in FIELDS}
     for r in _in_force(reds):
         by_field[r.field].append((r.start, r.end, r.ground))
     title = entry.title or ""
+    if amendment is not None and amendment.kind == "shield":
+        title = ""  # nothing of a shielded entry but its line
+    if withheld_label:
+        text: tuple[Segment, ...] = ()
+    elif amendment is not None and amendment.kind == "improve" and amendment.new_text:
+        when = format_date(amendment.decided_on, "long")
+        line = _lang_pick((f"Gecorrigeerd op {when} (artikel 15)", f"Corrected on {when} (article 15)"), lang)
+        text = segments(amendment.new_text, list(amended_spans)) + (Segment("\n\n" + line),)
+    else:
+        text = segments(entry.text, by_field["text"])
     return EntryView(
         number=number, date=entry.date, kind_label=str(labels.ENTRY_KIND_NAMES.get(entry.kind, entry.kind)),
         title=segments(title, by_field["title"]) if title else (),
         source_label=_source_label(entry), nature_label=str(labels.NATURE_NAMES.get(entry.nature, entry.nature)),
-        text=() if withheld_label else segments(entry.text, by_field["text"]),
+        text=text,
         own_statement=entry.kind == "own_statement" and entry.source_person is not None
         and entry.source_person.person_id == subject_ref,
         withheld_label=withheld_label, attachment_lines=attachment_lines,
@@ -263,17 +298,41 @@ def _lang_pick(pair: tuple[str, str], lang: str) -> str:
 def document_from_plan(planned: Sequence[PlannedEntry], *, language: str, reference: str, recipient_name: str,
                        subject_name: str, on_behalf: bool, received_on: date, made_on: date,
                        draft: bool = True) -> CopyDocument:
-    """The document for a plan straight from ``plan`` (the CLI's draft: nothing lifted)."""
+    """The document for a plan straight from ``plan`` (the CLI's draft: nothing lifted),
+    with the decided corrections (art. 15) and the person's own statements (art. 16)."""
+    from . import rectification as RX
+
+    statements = getattr(planned, "statements", ())
+    subject_ref = getattr(planned, "subject_ref", "")
+    persons = getattr(planned, "persons", ())
+    readers = getattr(planned, "readers", ())
+    amended = RX.effective_amendments(pe.entry.id for pe in planned)
     with force_locale(language):
         views = []
         counts: dict[str, int] = {}
-        for n, pe in enumerate(planned, start=1):
-            views.append(_entry_view(n, pe.entry, pe.redactions, "", withheld_label=None))
+        for pe in planned:
+            eff = amended.get(pe.entry.id)
+            label, spans = None, ()
+            if eff is not None and eff.kind == RX.SHIELD:
+                label = _lang_pick(RX.SHIELD_LABEL, language)
+            elif eff is not None and eff.kind == RX.IMPROVE:
+                spans = RX.amended_text_spans(eff.new_text or "", persons, subject_ref, readers)
+            views.append((pe.entry.id, _entry_view(0, pe.entry, pe.redactions, subject_ref, withheld_label=label,
+                                                   amendment=eff, amended_spans=spans, lang=language)))
+            if label:
+                continue
             for r in pe.redactions:
-                counts[r.ground] = counts.get(r.ground, 0) + 1
+                if eff is None or r.field != "text":
+                    counts[r.ground] = counts.get(r.ground, 0) + 1
+            for _s, _e, ground in spans:
+                counts[ground] = counts.get(ground, 0) + 1
+        for ps in statements:
+            for _s, _e, ground in ps.spans:
+                counts[ground] = counts.get(ground, 0) + 1
+        entries = RX.with_statements(views, statements, language)
         return CopyDocument(language=language, reference=reference, recipient_name=recipient_name, made_on=made_on,
                             received_on=received_on, subject_name=subject_name, on_behalf=on_behalf,
-                            entries=tuple(views), withheld=_withheld_lines(counts, {}, language), draft=draft)
+                            entries=entries, withheld=_withheld_lines(counts, {}, language), draft=draft)
 
 
 def _withheld_lines(redaction_counts: dict[str, int], withheld_counts: dict[str, int], lang: str) -> tuple[WithheldLine, ...]:
@@ -290,10 +349,19 @@ def _withheld_lines(redaction_counts: dict[str, int], withheld_counts: dict[str,
 
 
 def document_for(copy: Copy, *, draft: bool) -> CopyDocument:
-    """The document of a stored copy, with every decision on its redactions."""
+    """The document of a stored copy, with every decision on its redactions, the
+    decided corrections (art. 15: a deleted entry left out, a shielded one as its line
+    only, an improved one with its new text) and the person's own statements (art. 16),
+    as they stand when the copy is rendered."""
+    from . import rectification as RX
+
     req: Request = db.session.get(Request, copy.request_id)
     link = copy.link
     lang = req.language or "nl"
+    subject_ref = link.person.person_id
+    persons = [person_value(p) for p in link.dossier.persons]
+    readers = _readers(req, link)
+    amended = RX.effective_amendments(ce.entry_pk for ce in copy.entries)
     reds_by_entry: dict[int, list[CopyRedaction]] = {}
     for r in copy.redactions:
         reds_by_entry.setdefault(r.entry_pk, []).append(r)
@@ -305,10 +373,14 @@ def document_for(copy: Copy, *, draft: bool) -> CopyDocument:
     attachment_no = 0
     with force_locale(lang):
         views = []
-        for n, ce in enumerate(copy.entries, start=1):
+        for ce in copy.entries:
+            eff = amended.get(ce.entry_pk)
+            if eff is not None and eff.kind == RX.DELETE:
+                continue  # art. 15: deleted, in no later copy
+            shielded = eff is not None and eff.kind == RX.SHIELD
             reds = reds_by_entry.get(ce.entry_pk, [])
             lines = []
-            for a in atts_by_entry.get(ce.entry_pk, []):
+            for a in ([] if shielded else atts_by_entry.get(ce.entry_pk, [])):
                 if a.state == CopyAttachment.REDACTED:
                     attachment_no += 1
                     lines.append(_lang_pick((f"Bijlage {attachment_no}: achter in dit afschrift, met weggelaten delen.",
@@ -316,23 +388,37 @@ def document_for(copy: Copy, *, draft: bool) -> CopyDocument:
                 else:
                     withheld[a.ground or "third_party_privacy"] = withheld.get(a.ground or "third_party_privacy", 0) + 1
                     lines.append(_lang_pick(("Een bijlage is niet opgenomen.", "An attachment is left out."), lang))
-            label = None
+            label, spans = None, ()
             if ce.withheld:
                 withheld[ce.withheld_ground] = withheld.get(ce.withheld_ground, 0) + 1
                 label = _lang_pick(("Dit stuk is niet opgenomen: ", "This entry is left out: "), lang) + \
                     _lang_pick(WITHHOLD_LABELS.get(ce.withheld_ground, (ce.withheld_ground,) * 2), lang)
+            elif shielded:
+                label = _lang_pick(RX.SHIELD_LABEL, lang)
             else:
+                improved = eff is not None and eff.kind == RX.IMPROVE
+                if improved:
+                    spans = RX.amended_text_spans(eff.new_text or "", persons, subject_ref, readers)
+                    for _s, _e, ground in spans:
+                        counts[ground] = counts.get(ground, 0) + 1
                 for r in _in_force(reds):
-                    counts[r.ground] = counts.get(r.ground, 0) + 1
-            views.append(_entry_view(n, ce.entry, reds, link.person.person_id, withheld_label=label,
-                                     attachment_lines=tuple(lines)))
+                    if not (improved and r.field == "text"):  # the original text is not printed
+                        counts[r.ground] = counts.get(r.ground, 0) + 1
+            views.append((ce.entry_pk, _entry_view(0, ce.entry, reds, subject_ref, withheld_label=label,
+                                                   attachment_lines=tuple(lines), amendment=eff,
+                                                   amended_spans=spans, lang=lang)))
+        statements = RX.planned_statements(link.person, persons, readers)
+        for ps in statements:
+            for _s, _e, ground in ps.spans:
+                counts[ground] = counts.get(ground, 0) + 1
+        entries = RX.with_statements(views, statements, lang)
         requester = next((p for p in req.parties if p.role == Party.REQUESTER), None)
         return CopyDocument(
             language=lang, reference=req.reference,
             recipient_name=requester.display_name if requester else "",
             made_on=today_local(), received_on=req.received_on,
             subject_name=f"{link.person.given_names} {link.person.family_name}",
-            on_behalf=not _requester_is_subject(req), entries=tuple(views),
+            on_behalf=not _requester_is_subject(req), entries=entries,
             withheld=_withheld_lines(counts, withheld, lang),
             attachment_count=attachment_no, draft=draft,
         )
