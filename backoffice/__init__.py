@@ -119,4 +119,4 @@ def _inject_actor():
     return {"actor": getattr(g, "actor", None)}
 
 
-from . import auth, queue, casework, audit_log, admin, dossiers, copies, reports, rights  # noqa: E402,F401  (routes register on import)
+from . import auth, queue, casework, audit_log, admin, dossiers, copies, reports, rights, rights_destruction  # noqa: E402,F401  (routes register on import)

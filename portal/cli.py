@@ -126,6 +126,30 @@ def _dossier_group():
         counts = ", ".join(f"{k} +{v['added']} ~{v['changed']} -{v['removed']}" for k, v in result.counts.items())
         click.echo(f"{result.outcome}: {result.dossier_id} ({counts}; sha256 {result.content_hash})")
 
+    @group.command("outcome-letter")
+    @click.argument("dossier_id")
+    @click.option("--person", "person_id", required=True, help="The person's id in the export (p1).")
+    @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True),
+                  help="Where to write the PDF.")
+    @click.option("--language", type=click.Choice(["nl", "en"]), default="nl", show_default=True)
+    def dossier_outcome_letter(dossier_id, person_id, out, language):
+        """Write the letter that tells a person of a dossier whose report was refuted the
+        outcome and their right to ask for destruction (art. 17.3). Logged."""
+        from .services import destruction
+        from .services.staff import CLI
+
+        try:
+            pdf = destruction.outcome_letter(CLI, dossier_id, person_id, language=language)
+        except destruction.DestructionError as exc:
+            raise click.ClickException({
+                "dossier_not_found": f"no imported dossier {dossier_id!r}",
+                "person_not_found": f"dossier {dossier_id!r} has no person {person_id!r}",
+                "not_a_subject": f"{person_id!r} is not a subject of the dossier: the letter goes to a household member",
+                "not_refuted": f"the outcome of dossier {dossier_id!r} is not 'refuted': no art. 17.3 letter",
+            }.get(exc.code, exc.code)) from None
+        Path(out).write_bytes(pdf)
+        click.echo(f"outcome letter written: {out} ({len(pdf)} bytes)")
+
     return group
 
 

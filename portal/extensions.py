@@ -7,7 +7,8 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine
 
 # Stable constraint names so Alembic migrations are the same on SQLite and PostgreSQL.
 NAMING = {
@@ -19,6 +20,22 @@ NAMING = {
 }
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_secure_delete(dbapi_connection, _record) -> None:
+    """SQLite keeps deleted or overwritten text in free pages of the file until they are
+    reused. Destruction and erasure (art. 17, 18) must leave nothing: with secure_delete
+    SQLite overwrites freed content with zeros. (PostgreSQL: dead rows are removed by
+    VACUUM, see portal/services/destruction.py.)"""
+    import sqlite3
+
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA secure_delete=ON")
+        cursor.close()
+
+
 migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()

@@ -93,6 +93,16 @@ def _validate(req: Request, right: str, outcome: str, grounds: list[str], reason
     error = G.check_proposal(the_right, outcome, chosen, reasons, has_representative=has_representative(req))
     if error:
         raise DecisionError(error)
+    # Issue #5, destruction and erasure: art. 17.3 (a refuted report's destruction is
+    # granted: no refusal), art. 17.4 (a refusal for someone else's substantial interest
+    # names that person and why) and art. 18.3 (a refusal on AVG 17(3) names the
+    # exception). Here, so that proposing and signing (which calls this again) check it
+    # whatever face is used. The rule lives in portal/services/destruction.py.
+    from .destruction import check_decision
+
+    error = check_decision(req, the_right, outcome, chosen)
+    if error:
+        raise DecisionError(error)
     text = (reasons or "").strip() or None
     if text and len(text) > REASONS_MAX:
         raise DecisionError("reasons_too_long")
