@@ -104,6 +104,9 @@ REASONS = {
     "older_export": _l("Deze export is ouder dan de export die op %(imported_at)s is ingelezen "
                        "(laatste datum in deze export: %(as_of)s, in de opgeslagen: %(stored_as_of)s)."),
     "conflict": _l("Dit dossier werd tegelijk door iemand anders ingelezen. Probeer het opnieuw."),
+    "destruction_pending": _l("Van dit dossier moeten gegevens worden vernietigd of gewist (opdracht %(instruction)s). "
+                              "Dat is nog niet bevestigd. Een export van daarvoor zou die gegevens terugbrengen. "
+                              "Lees een export in van nadat de opdracht is uitgevoerd."),
 }
 
 

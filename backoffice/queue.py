@@ -47,6 +47,18 @@ EVENT_NAMES = {
     "claimed": _l("Opgepakt"),
     "assigned": _l("Toegewezen"),
     "deadline_extended": _l("Termijn verlengd (AVG 12(3))"),
+    "dossier_linked": _l("Gekoppeld aan een dossierpersoon"),
+    "copy_prepared": _l("Afschrift gemaakt (concept)"),
+    "copy_released": _l("Afschrift vrijgegeven"),
+    "copy_downloaded": _l("Afschrift gedownload door de verzoeker"),
+    "copy_handed_over": _l("Afschrift persoonlijk overhandigd"),
+    "destruction_assessed": _l("Vernietiging gewogen (art. 17)"),
+    "erasure_assessed": _l("Gegevenswissing gewogen (art. 18)"),
+    "destruction_executed": _l("Vernietiging uitgevoerd in het portaal"),
+    "erasure_executed": _l("Gegevenswissing uitgevoerd in het portaal"),
+    "destruction_confirmed": _l("Vernietiging bevestigd door het registratiesysteem"),
+    "erasure_confirmed": _l("Gegevenswissing bevestigd door het registratiesysteem"),
+    "retention_extended": _l("Bewaartermijn verlengd (art. 9 lid 2)"),
 }
 
 ACTOR_NAMES = {

@@ -56,7 +56,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..models import Dossier, DossierAttachment, DossierEntry, DossierImport, DossierPerson, utcnow
+from ..models import Dossier, DossierAttachment, DossierEntry, DossierImport, DossierPerson, RegistrationInstruction, utcnow
 from ..rules.permissions import Permission
 from ..uploads import UploadRejected, read_limited, sniff_type
 from . import audit, authz
@@ -162,6 +162,9 @@ ENGLISH = {
     "attachment_unreferenced": "no entry refers to this file",
     "older_export": "this export is older than the one imported on {imported_at} ({reason})",
     "conflict": "another import of this dossier ran at the same time; try again",
+    "destruction_pending": "a destruction or erasure of this dossier (instruction {instruction}) is not yet "
+                           "confirmed as carried out by the registration system; an export made before that "
+                           "would bring the destroyed data back",
 }
 
 
@@ -753,6 +756,16 @@ def import_export(by: By, export: Export) -> ImportResult:
             reason = "imported before and since replaced"
         elif as_of < dossier.export_as_of:
             reason = f"its latest date {as_of.isoformat()} is before {dossier.export_as_of.isoformat()}"
+        # Art. 17, 18: data the portal destroyed must not come back with an export the
+        # registration system made before it carried out the instruction.
+        pending = db.session.execute(
+            db.select(RegistrationInstruction.id).where(
+                RegistrationInstruction.dossier_ref == dossier.dossier_id,
+                RegistrationInstruction.kind.in_(("destroy", "anonymise", "erase")),
+                RegistrationInstruction.confirmed_on.is_(None)).limit(1)).scalar_one_or_none()
+        if pending is not None:
+            raise _refused(by, export, _refuse("dossier_id", "destruction_pending", instruction=pending), doc,
+                           chash) from None
         if reason:
             stamp = (dossier.replaced_at or dossier.imported_at).strftime("%Y-%m-%d %H:%M")
             exc = _refuse("dossier_id", "older_export", imported_at=stamp, reason=reason,
