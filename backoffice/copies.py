@@ -158,6 +158,8 @@ ERRORS = {
     # rendering, review, signature, release
     "already_rendering": _l("De PDF wordt al gemaakt. Wacht tot die klaar is."),
     "not_rendered": _l("Maak eerst de PDF van de huidige versie en bekijk die."),
+    "final_gate": _l("In de PDF staat nog iets van de melder of een beschermd adres. Zoek het op en laat het weg. "
+                     "Daarna maakt u de PDF opnieuw."),
     "attachments_unreviewed": _l("Bekijk eerst elke bijlage: neem haar op met weggelaten delen, of neem haar niet op."),
     "detector_pending": _l("De automatische controle op namen en adressen loopt nog. Wacht tot die klaar is."),
     "not_reviewed": _l("Het afschrift moet eerst gecontroleerd zijn."),

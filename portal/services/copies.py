@@ -861,17 +861,55 @@ def run_render(copy_id: int, version: int) -> None:
                                                                            render_error="render_failed"))
         db.session.commit()
         return
-    from pypdf import PdfReader  # noqa: PLC0415 (only for the page count)
-    import io
-
-    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    pages, text = pdf_text(pdf)
     copy = db.session.get(Copy, copy_id)
+    hits = final_gate(copy, text)
+    if hits and copy.status == Copy.RELEASED:
+        # The final file would show the reporter or a protected address: it is not kept
+        # and cannot be downloaded; the caseworker sees why.
+        log.error("final gate stopped the released copy %s: %d hit(s)", copy_id, len(hits))
+        copy.render_state, copy.render_error, copy.render_progress = "failed", f"final_gate:{len(hits)}", 0
+        db.session.commit()
+        return
     copy.pdf_ciphertext = current_app.extensions["vault"].encrypt(pdf)
     copy.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
     copy.pdf_pages = pages
     copy.rendered_version, copy.rendered_at = version, utcnow()
+    copy.render_error = f"final_gate:{len(hits)}" if hits else None
     copy.render_state, copy.render_progress = "done", 100
     db.session.commit()
+
+
+def pdf_text(pdf: bytes) -> tuple[int, str]:
+    """(pages, text) of a rendered copy, read back with pdfium (as a reader would)."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        texts = []
+        for i in range(len(doc)):
+            page = doc[i]
+            textpage = page.get_textpage()
+            texts.append(textpage.get_text_range())
+            textpage.close()
+            page.close()
+        return len(doc), "\n".join(texts)
+    finally:
+        doc.close()
+
+
+def final_gate(copy: Copy, text: str) -> list[R.Span]:
+    """The last wall (docs/threat-model.md, T9): the rendered file's own text searched
+    for every identifier of the reporter and for protected whereabouts that the copy's
+    reader may not see. A hit stops the review and the release, unless a team leader
+    signs a lift of exactly such a redaction (then the hit is what they signed)."""
+    if any(r.state == CopyRedaction.LIFTED and r.ground in SENSITIVE_LIFT_GROUNDS for r in copy.redactions):
+        return []
+    req = db.session.get(Request, copy.request_id)
+    persons = [person_value(p) for p in copy.link.dossier.persons]
+    spans = R.find_known_identifiers(text, persons, copy_for=copy.link.person.person_id,
+                                     readers=_readers(req, copy.link))
+    return [s for s in spans if s.ground in (R.REPORTER_PROTECTION, R.SAFETY)]
 
 
 # --- 5. review, sign, release ------------------------------------------------------------------
@@ -909,6 +947,8 @@ def mark_reviewed(actor: Actor, reference: str, copy_id: int) -> Copy:
         raise CopyError("detector_pending")
     if not _rendered_current(copy):
         raise CopyError("not_rendered")
+    if (copy.render_error or "").startswith("final_gate"):
+        raise CopyError("final_gate")
     copy.status, copy.reviewed_by, copy.reviewed_at = Copy.REVIEWED, actor.staff_id, utcnow()
     _log(actor, "copy.review", req, copy)
     db.session.commit()

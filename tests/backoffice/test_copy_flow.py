@@ -238,3 +238,29 @@ def test_art14_2_attachment_unreviewed_blocks_review_and_redacted_one_holds_no_t
     with app.app_context():
         copies.mark_reviewed(who, reference, copy_id)
         db.session.remove()
+
+
+def test_art14_2_final_gate_stops_a_copy_that_still_shows_the_reporter(app, make_staff):
+    """Threat model T9, the last wall: if anything lets the reporter's name through (here
+    a caseworker lifts the automatic redactions without a sensitive ground, as a bug
+    would), the rendered file's own text is searched and the review is refused."""
+    cw = make_staff("caseworker")
+    dossier_id = import_doc(app)
+    reference = verified_request(app, cw)
+    copy_id = make_copy(app, cw, reference, dossier_id, "p2")
+    with app.app_context():
+        # As a defect would: the reporter's redactions silently dropped from the copy.
+        c = get_copy(app, copy_id)
+        for r in list(c.redactions):
+            if r.ground == "privacy derde / bescherming melder":
+                db.session.delete(r)
+        db.session.commit()
+        db.session.remove()
+    pdf = render_now(app, cw, reference, copy_id)
+    assert "Bosman" in ch.pdf_text(pdf)  # the defect is real
+    with app.app_context():
+        assert get_copy(app, copy_id).render_error.startswith("final_gate:")
+        with pytest.raises(copies.CopyError) as exc:
+            copies.mark_reviewed(ch.actor(app, cw), reference, copy_id)
+        assert exc.value.code == "final_gate"
+        db.session.remove()
