@@ -26,6 +26,7 @@ db: install translations
 
 demo: db
 	$(BIN)/flask demo-data
+	$(BIN)/flask dossier import demo/dossiers/example
 	$(BIN)/flask users demo
 
 # Serve the portal (and /backoffice) on http://127.0.0.1:5000 with SQLite in instance/,
