@@ -1,0 +1,154 @@
+"""A copy (afschrift, art. 14) as an accessible PDF: portal/copy_document.py -> HTML -> PDF.
+
+    html = render_copy_html(doc)          # in an app context
+    pdf = render_copy_pdf(doc)            # the same HTML, rendered by WeasyPrint
+
+What is in it (portal/templates/pdf/copy.html and its copy_*.html partials): a cover
+letter (what a copy is, the request, what was left out and why, the complaint route of
+art. 21, the number of attachments), a table of contents with page numbers, and the
+entries in date order with their date, kind, source and nature (art. 6.5). A redaction
+is a grey box with its label; an own statement (art. 16) is marked; a withheld entry
+shows only its line. Every page says "pagina X van Y" and "Afschrift voor <naam>,
+<datum>, <kenmerk>"; a draft says "CONCEPT" on every page.
+
+Language: the copy's (CopyDocument.language), through gettext inside force_locale.
+Redaction labels are Dutch in the Segment; REDACTION_LABELS_EN gives their English.
+
+Safety: every string of the document is escaped by Jinja, so text such as <img src=..>,
+<link rel=attachment ..> or url(..) comes out as text. The CSS (portal/static/pdf/copy.css)
+is our own file, put into <style>; the margin texts reach it through string-set from a
+hidden element, never by writing a person's text into CSS. WeasyPrint fetches only
+through portal.pdf.StaticOnlyFetcher (only files under portal/static; no network, no
+redirects, no file outside static); attachment links are dropped before the PDF is
+written, so no file is ever embedded (not even one from portal/static).
+
+PDF: PDF/UA-1 (WeasyPrint's pdf_variant "pdf/ua-1": tagged, /MarkInfo, /Lang, XMP with
+pdfuaid:part 1), fonts embedded (DejaVu Sans, subset), /Title a neutral word
+("Afschrift"), no author, subject or keywords: no name of the requester, the staff or a
+third party in the metadata.
+"""
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import force_locale, gettext
+from markupsafe import Markup
+
+from .copy_document import CopyDocument, EntryView
+from .pdf import STATIC_ROOT, StaticOnlyFetcher  # imports WeasyPrint first, guarding Pillow's flag
+
+import pydyf  # noqa: I001 (after portal.pdf)
+from weasyprint import HTML
+
+log = logging.getLogger(__name__)
+
+
+# --- WeasyPrint's tagging, linear in the number of pages --------------------------------------
+# WeasyPrint 70 tags a PDF (pdf/tags.py) by reading pydyf's PDF.page_references once per
+# structure element, and pydyf 0.13 builds that tuple anew from every page on each read:
+# O(elements x pages): for a copy of 1000 entries (about 335 pages) some 15 million tuple
+# items and about 9 s CPU, a third of writing the PDF. The same tuple, kept until a page is
+# added, gives the same PDF in linear time. Installed once for the process (letters get
+# it too); it changes no output (tests/unit/test_copy_pdf.py compares the bytes).
+
+_PAGE_REFERENCES = pydyf.PDF.page_references  # the original property
+
+
+def _page_references(pdf) -> tuple[bytes, ...]:
+    kids = pdf.pages["Kids"]
+    cached = pdf.__dict__.get("_vt_page_references")
+    if cached is None or cached[0] != len(kids):
+        cached = (len(kids), _PAGE_REFERENCES.fget(pdf))
+        pdf.__dict__["_vt_page_references"] = cached
+    return cached[1]
+
+
+if isinstance(_PAGE_REFERENCES, property) and _PAGE_REFERENCES.fget.__name__ == "page_references":
+    pydyf.PDF.page_references = property(_page_references)
+
+TEMPLATE = "pdf/copy.html"
+CSS_PATH = STATIC_ROOT / "pdf" / "copy.css"
+PDF_VARIANT = "pdf/ua-1"
+
+# Redaction labels are written in Dutch into the Segment (portal/rules/redaction.py
+# LABELS); an English copy shows them in English. An unknown label is shown as it is.
+REDACTION_LABELS_EN = {
+    "[weggelaten: privacy derde]": "[removed: privacy of another person]",
+    "[weggelaten: veiligheid]": "[removed: safety]",
+    "[weggelaten: taak Veilig Thuis]": "[removed: task of Veilig Thuis]",
+}
+
+
+def redaction_label(text: str, language: str) -> str:
+    """The label of a redaction in the copy's language."""
+    if language == "en":
+        return REDACTION_LABELS_EN.get(text.strip(), text)
+    return text
+
+
+@lru_cache(maxsize=4)
+def _css(path: Path, mtime_ns: int) -> Markup:  # noqa: ARG001 (mtime: reread when the file changes)
+    css = path.read_text(encoding="utf-8")
+    if "<" in css:  # our own file; it must never be able to close the <style> element
+        raise ValueError("copy.css must not contain '<'")
+    return Markup(css)
+
+
+def copy_css() -> Markup:
+    """portal/static/pdf/copy.css, for the page's <style> (as the letters include theirs)."""
+    return _css(CSS_PATH, CSS_PATH.stat().st_mtime_ns)
+
+
+def _page_parts() -> tuple[str, str, str]:
+    """ "pagina %(page)s van %(pages)s" in the current language, cut into the words before
+    the page number, between the numbers and after them (for string-set in copy.css,
+    which puts a space between the parts)."""
+    page, pages = "\x01", "\x02"
+    text = gettext("pagina %(page)s van %(pages)s", page=page, pages=pages)
+    if text.count(page) != 1 or text.count(pages) != 1 or text.index(page) > text.index(pages):
+        text = f"{page} / {pages}"  # a translation with the numbers the other way round
+    before, rest = text.split(page)
+    between, after = rest.split(pages)
+    return before.strip(), between.strip(), after.strip()
+
+
+def entries_in_date_order(doc: CopyDocument) -> list[EntryView]:
+    """The entries by date (the copy service numbers them in date order already)."""
+    return sorted(doc.entries, key=lambda e: (e.date, e.number))
+
+
+def render_copy_html(doc: CopyDocument) -> str:
+    """The HTML of the copy in its language. Needs an app context (templates, babel)."""
+    app = current_app._get_current_object()
+    entries = entries_in_date_order(doc)
+    with force_locale(doc.language):
+        return app.jinja_env.get_template(TEMPLATE).render(
+            doc=doc, lang=doc.language, entries=entries, css=copy_css(), page_parts=_page_parts(),
+            has_own_statement=any(e.own_statement and not e.withheld_label for e in entries),
+            label=lambda text: redaction_label(text, doc.language),
+            org_name=app.config["ORGANISATION_NAME"], org_phone=app.config["ORGANISATION_PHONE"])
+
+
+def html_to_pdf(html: str, *, fetcher: StaticOnlyFetcher | None = None) -> bytes:
+    """Render the copy's HTML as PDF/UA-1, fetching only from portal/static."""
+    fetcher = fetcher if fetcher is not None else StaticOnlyFetcher()
+    options = {"pdf_variant": PDF_VARIANT, "attachments": []}
+    document = HTML(string=html, base_url=STATIC_ROOT.as_uri() + "/", url_fetcher=fetcher).render(**options)
+    # No embedded file, whatever the HTML says: not even one from portal/static
+    # (<link rel=attachment> and <a rel=attachment> are dropped before they are fetched).
+    document.metadata.attachments = []
+    for page in document.pages:
+        page.links = [link for link in page.links if link[0] != "attachment"]
+    pdf = document.write_pdf(**options)
+    if fetcher.refused:
+        # What was refused is not logged (it may hold a person's text), only how many.
+        log.warning("copy PDF: refused %d resource(s) outside portal/static", len(fetcher.refused))
+    return pdf
+
+
+def render_copy_pdf(doc: CopyDocument, *, fetcher: StaticOnlyFetcher | None = None) -> bytes:
+    """The copy as PDF bytes (PDF/UA-1). Needs an app context."""
+    return html_to_pdf(render_copy_html(doc), fetcher=fetcher)
