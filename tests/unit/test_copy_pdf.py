@@ -509,10 +509,8 @@ def test_art14_copy_in_english(app):
 
 def test_art14_english_page_footer_and_draft(app):
     """"page X of Y", "Copy for <name>, <date>, <reference>" and "DRAFT" on every page of
-    an English copy. Needs the English texts of this feature in translations/en (from
-    /tmp/handoff/copy-pdf-en.txt); skipped until they are there."""
-    if not _catalogue_translates(app, "pagina %(page)s van %(pages)s", page=1, pages=2):
-        pytest.skip("English catalogue does not have the copy's texts yet (make messages + merge)")
+    an English copy (tests/unit/test_translations.py keeps the catalogue complete)."""
+    assert _catalogue_translates(app, "pagina %(page)s van %(pages)s", page=1, pages=2)
     pages = _pages(_pdf(app, "en"))
     for i, text in enumerate(pages, start=1):
         flat = _flat(text)
