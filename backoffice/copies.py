@@ -327,9 +327,7 @@ class Workbench:
     redact_attachments: bool
 
 
-def _rendered_current(copy: Copy) -> bool:
-    # As copies._rendered_current (private there): the PDF is of this very version.
-    return copy.render_state == "done" and copy.rendered_version == copy.version and copy.pdf_sha256 is not None
+_rendered_current = svc.rendered_current
 
 
 def _attachment_redaction_available() -> bool:
@@ -569,10 +567,12 @@ def copy_create(reference: str, link_id: int):
 @bp.route("/verzoeken/<reference>/afschrift/<int:copy_id>")
 @requires(Permission.COPY_PREPARE)
 def copy_workbench(reference: str, copy_id: int):
-    req, copy = _load_copy(reference, copy_id)
-    # A read of personal data (the original text behind every redaction): logged.
-    _log_read("copy.view", req, copy)
-    db.session.commit()
+    try:
+        req, copy = svc.view_copy(g.actor, reference, copy_id)
+    except CopyError as exc:
+        if exc.code in ("not_found", "copy_not_found"):
+            abort(404)
+        raise
     wb = workbench(req, copy)
     busy = copy.render_state in ("queued", "rendering")
     resp = render_template("backoffice/copies/workbench.html", wb=wb, req=req, copy=copy, busy=busy,

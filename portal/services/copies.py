@@ -933,6 +933,22 @@ def needs_signature(copy: Copy) -> bool:
     return bool(restrictions(copy))
 
 
+def view_copy(actor: Actor, reference: str, copy_id: int) -> tuple[Request, Copy]:
+    """Open a copy on the workbench: a read of personal data (the original text behind
+    every redaction), logged."""
+    req = _load(reference)
+    authz.require(actor, Permission.COPY_PREPARE, object_type="copy", object_id=copy_id, subject_ref=reference)
+    copy = _copy(req, copy_id)
+    _log(actor, "copy.view", req, copy)
+    db.session.commit()
+    return req, copy
+
+
+def rendered_current(copy: Copy) -> bool:
+    """The stored PDF is of the copy's current version."""
+    return _rendered_current(copy)
+
+
 def _rendered_current(copy: Copy) -> bool:
     return copy.render_state == "done" and copy.rendered_version == copy.version and copy.pdf_sha256 is not None
 
