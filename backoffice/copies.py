@@ -22,11 +22,11 @@ import importlib.util
 import re
 from dataclasses import dataclass, field
 
-from flask import abort, flash, g, redirect, render_template, request, session, url_for
+from flask import abort, flash, g, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from portal.extensions import db
@@ -158,6 +158,9 @@ ERRORS = {
     # rendering, review, signature, release
     "already_rendering": _l("De PDF wordt al gemaakt. Wacht tot die klaar is."),
     "not_rendered": _l("Maak eerst de PDF van de huidige versie en bekijk die."),
+    "not_released": _l("Het afschrift is nog niet vrijgegeven."),
+    "not_a_party": _l("Deze persoon hoort niet bij dit verzoek."),
+    "note_too_long": _l("De notitie is te lang (hoogstens 500 tekens)."),
     "final_gate": _l("In de PDF staat nog iets van de melder of een beschermd adres. Zoek het op en laat het weg. "
                      "Daarna maakt u de PDF opnieuw."),
     "attachments_unreviewed": _l("Bekijk eerst elke bijlage: neem haar op met weggelaten delen, of neem haar niet op."),
@@ -691,3 +694,40 @@ def copy_release(reference: str, copy_id: int):
     form = ActionForm()
     return _act(reference, copy_id, form, "stappen", lambda: svc.release(g.actor, reference, copy_id),
                 _("Het afschrift is vrijgegeven. De aanvrager krijgt bericht als dat veilig kan."))
+
+
+# --- 3. delivery: a one-time code for the phone, a handover in person (art. 14) ------------------
+
+class HandoverForm(FlaskForm):
+    party_id = IntegerField(validators=[InputRequired(_l("Kies aan wie u het afschrift gaf."))])
+    note = TextAreaField(_l("Notitie (niet verplicht)"), validators=[Optional(), Length(max=500)])
+
+
+@bp.route("/verzoeken/<reference>/afschrift/<int:copy_id>/leveringen/<int:delivery_id>/code", methods=["POST"])
+@requires(Permission.COPY_PREPARE)
+def copy_phone_code(reference: str, copy_id: int, delivery_id: int):
+    """A one-time code to read out on the phone, for someone without safe e-mail. Shown
+    once on the page this POST answers (never in a notice or the session cookie)."""
+    form = ActionForm()
+    if not form.validate_on_submit():
+        return _fail(_workbench_url(reference, copy_id), "levering", _form_errors(form))
+    try:
+        code = svc.new_code(g.actor, reference, copy_id, delivery_id)
+    except CopyError as exc:
+        if exc.code in NOT_HERE or exc.code in ("delivery_not_found", "not_found"):
+            abort(404)
+        return _fail(_workbench_url(reference, copy_id), "levering", [error_text(exc.code)])
+    resp = make_response(render_template("backoffice/copies/phone_code.html", reference=reference, copy_id=copy_id,
+                                         code=code, minutes=svc.CODE_MINUTES))
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+@bp.route("/verzoeken/<reference>/afschrift/<int:copy_id>/overhandigd", methods=["POST"])
+@requires(Permission.COPY_PREPARE)
+def copy_handover(reference: str, copy_id: int):
+    """The copy was handed over at the desk, after the ID was shown: recorded."""
+    form = HandoverForm()
+    return _act(reference, copy_id, form, "levering",
+                lambda: svc.record_handover(g.actor, reference, copy_id, form.party_id.data, form.note.data),
+                _("Vastgelegd: het afschrift is persoonlijk overhandigd."))

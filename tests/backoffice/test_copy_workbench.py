@@ -536,3 +536,50 @@ def test_art14_2_an_attachment_is_left_out_only_with_a_ground_and_reasons(app, s
     assert att_state() == (CopyAttachment.WITHHELD, "vt_task")
     assert copy_state(app, copy_id)["restrictions"] == ["attachment_withheld"]
     assert f'id="bijlage-{ca_id}" data-state="withheld"' in html_of(worker.get(page))
+
+
+def test_art14_released_copy_phone_code_shown_once_and_handover_recorded(app, logged_in):
+    """Art. 14 delivery for someone without safe e-mail: the caseworker makes a one-time
+    code to read out (shown on the answer page only, kept as a hash), and can record a
+    handover at the desk; both are logged."""
+    import re as _re
+
+    from argon2 import PasswordHasher
+
+    from portal.models import CopyDelivery
+    from portal.services import copies as copies_svc
+
+    from . import casework_helpers as chh
+    from .copy_helpers import import_doc, make_copy, render_now, verified_request
+
+    client = logged_in("caseworker")
+    dossier_id = import_doc(app)
+    reference = verified_request(app, client.staff_id)
+    copy_id = make_copy(app, client.staff_id, reference, dossier_id, "p2")
+    render_now(app, client.staff_id, reference, copy_id)
+    who = chh.actor(app, client.staff_id)
+    with app.app_context():
+        copies_svc.mark_reviewed(who, reference, copy_id)
+        copies_svc.release(who, reference, copy_id)
+        delivery_id, party_id = db.session.execute(db.select(CopyDelivery.id, CopyDelivery.party_id)).one()
+        db.session.remove()
+    page = f"/backoffice/verzoeken/{reference}/afschrift/{copy_id}"
+    html = client.get(page).get_data(as_text=True)
+    assert "Code maken om voor te lezen" in html and 'id="levering"' in html
+    r = chh.post_form(client, page, f"{page}/leveringen/{delivery_id}/code", {})
+    assert r.status_code == 200 and r.headers["Cache-Control"] == "no-store"
+    code = _re.search(r'id="phone-code">(\d{8})<', r.get_data(as_text=True)).group(1)
+    with app.app_context():
+        d = db.session.get(CopyDelivery, delivery_id)
+        assert code not in (d.code_hash or "") and PasswordHasher().verify(d.code_hash, code)
+        db.session.remove()
+    r = chh.post_form(client, page, f"{page}/overhandigd", {"party_id": party_id, "note": "Aan de balie, paspoort gezien."})
+    assert r.status_code == 302
+    with app.app_context():
+        handed = db.session.execute(db.select(CopyDelivery).filter_by(method="in_person")).scalar_one()
+        assert handed.party_id == party_id and handed.handed_over_at is not None
+        db.session.remove()
+    actions = [a for a, *_ in chh.audit_actions(app, reference)]
+    assert "copy.code.issued" in actions and "copy.handover" in actions
+    # Another request's delivery id: not found.
+    assert chh.post_form(client, page, f"{page}/leveringen/99999/code", {}).status_code == 404
