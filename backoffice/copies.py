@@ -158,6 +158,7 @@ ERRORS = {
     # rendering, review, signature, release
     "already_rendering": _l("De PDF wordt al gemaakt. Wacht tot die klaar is."),
     "not_rendered": _l("Maak eerst de PDF van de huidige versie en bekijk die."),
+    "bad_box": _l("Schrijf elk vak als ‘pagina: links, boven, rechts, onder’ in procenten, bijvoorbeeld 2: 10, 40, 60, 45."),
     "not_released": _l("Het afschrift is nog niet vrijgegeven."),
     "not_a_party": _l("Deze persoon hoort niet bij dit verzoek."),
     "note_too_long": _l("De notitie is te lang (hoogstens 500 tekens)."),
@@ -247,6 +248,29 @@ class AttachmentForm(FlaskForm):
     reasons = TextAreaField(_l("Waarom?"), validators=[Optional(), Length(max=svc.REASONS_MAX)])
     phrases = TextAreaField(_l("Wat moet er nog meer weg? (één per regel)"),
                             validators=[Optional(), Length(max=svc.REASONS_MAX)])
+    boxes = TextAreaField(_l("Vakken met de hand (één per regel)"), validators=[Optional(), Length(max=5000)])
+
+
+_BOX_LINE = re.compile(r"^\s*(\d{1,4})\s*[:;,]\s*(\d{1,3}(?:[.,]\d+)?)\s*[,;]\s*(\d{1,3}(?:[.,]\d+)?)\s*[,;]\s*"
+                       r"(\d{1,3}(?:[.,]\d+)?)\s*[,;]\s*(\d{1,3}(?:[.,]\d+)?)\s*$")
+
+
+def parse_boxes(text: str | None) -> list[dict]:
+    """Boxes typed as "page: left, top, right, bottom" in percent of the page, one per
+    line ("2: 10, 40, 60, 45"): page 1 is the first. Raises CopyError("bad_box")."""
+    out = []
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        m = _BOX_LINE.match(line)
+        if not m:
+            raise CopyError("bad_box")
+        page, *edges = m.groups()
+        x0, y0, x1, y1 = (float(v.replace(",", ".")) / 100 for v in edges)
+        if int(page) < 1 or not (0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1):
+            raise CopyError("bad_box")
+        out.append({"page": int(page) - 1, "x0": x0, "y0": y0, "x1": x1, "y1": y1})
+    return out
 
 
 # --- reading: the copy as the workbench shows it ------------------------------------------------
@@ -643,11 +667,34 @@ def copy_review_attachment(reference: str, copy_id: int, attachment_id: int):
             return _fail(_workbench_url(reference, copy_id), anchor, _form_errors(form))
         return _fail(_workbench_url(reference, copy_id), anchor, [error_text("attachment_redaction_unavailable")])
     phrases = [p.strip() for p in (form.phrases.data or "").splitlines() if p.strip()]
-    return _act(reference, copy_id, form, anchor,
-                lambda: svc.review_attachment(g.actor, reference, copy_id, attachment_id, decision=form.decision.data,
-                                              ground=form.ground.data or None, reasons=form.reasons.data,
-                                              extra_phrases=phrases),
-                _("De bijlage is bekeken."))
+
+    def call():
+        boxes = parse_boxes(form.boxes.data)
+        svc.review_attachment(g.actor, reference, copy_id, attachment_id, decision=form.decision.data,
+                              ground=form.ground.data or None, reasons=form.reasons.data,
+                              extra_phrases=phrases, boxes=boxes)
+
+    return _act(reference, copy_id, form, anchor, call, _("De bijlage is bekeken."))
+
+
+@bp.route("/verzoeken/<reference>/afschrift/<int:copy_id>/bijlagen/<int:attachment_id>/<any(origineel, bewerkt):which>")
+@requires(Permission.COPY_PREPARE)
+def copy_attachment_file(reference: str, copy_id: int, attachment_id: int, which: str):
+    """The attachment as it came (to see what must go) or as the copy will hold it;
+    each opening is logged."""
+    try:
+        data, media_type = svc.open_attachment(g.actor, reference, copy_id, attachment_id,
+                                               redacted=which == "bewerkt")
+    except CopyError as exc:
+        if exc.code in NOT_HERE or exc.code in ("attachment_not_found", "not_redacted"):
+            abort(404)
+        raise
+    resp = make_response(data)
+    resp.headers["Content-Type"] = media_type
+    resp.headers["Content-Disposition"] = f'inline; filename="bijlage-{attachment_id}-{which}"'
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
 
 
 @bp.route("/verzoeken/<reference>/afschrift/<int:copy_id>/pdf-maken", methods=["POST"])

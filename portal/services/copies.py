@@ -756,6 +756,26 @@ def other_persons_strings(copy: Copy) -> list[str]:
     return [s for s in dict.fromkeys(x.strip() for x in out) if len(s) >= 2]
 
 
+def open_attachment(actor: Actor, reference: str, copy_id: int, copy_attachment_id: int, *,
+                    redacted: bool) -> tuple[bytes, str]:
+    """An attachment of a copy for the caseworker: the original (to see what must go) or
+    the redacted PDF the copy will hold. Logged."""
+    req = _load(reference)
+    authz.require(actor, Permission.COPY_PREPARE, object_type="copy", object_id=copy_id, subject_ref=reference)
+    copy = _copy(req, copy_id)
+    ca = _copy_attachment(copy, copy_attachment_id)
+    vault = current_app.extensions["vault"]
+    if redacted:
+        if ca.state != CopyAttachment.REDACTED or ca.redacted_ciphertext is None:
+            raise CopyError("not_redacted")
+        data, media_type = vault.decrypt(ca.redacted_ciphertext), "application/pdf"
+    else:
+        data, media_type = vault.decrypt(ca.attachment.ciphertext), ca.attachment.media_type
+    _log(actor, "copy.attachment.open", req, copy, reason=f"attachment {ca.id} {'redacted' if redacted else 'original'}")
+    db.session.commit()
+    return data, media_type
+
+
 def review_attachment(actor: Actor, reference: str, copy_id: int, copy_attachment_id: int, *, decision: str,
                       ground: str | None = None, reasons: str | None = None,
                       boxes: Sequence[dict] = (), extra_phrases: Sequence[str] = ()) -> CopyAttachment:

@@ -583,3 +583,51 @@ def test_art14_released_copy_phone_code_shown_once_and_handover_recorded(app, lo
     assert "copy.code.issued" in actions and "copy.handover" in actions
     # Another request's delivery id: not found.
     assert chh.post_form(client, page, f"{page}/leveringen/99999/code", {}).status_code == 404
+
+
+def test_art14_2_attachment_boxes_drawn_by_hand_and_both_versions_viewable(app, logged_in):
+    """Issue #4: what OCR cannot read is boxed by hand ("page: left, top, right,
+    bottom" in percent); the box is black in the pixels of the redacted attachment; the
+    caseworker can open the original and the redacted version (each opening logged); a
+    badly written box is refused and changes nothing."""
+    import io as _io
+
+    import pypdfium2 as pdfium
+    from PIL import Image
+
+    from portal.models import CopyAttachment
+
+    from .dossier_helpers import with_attachment
+
+    buf = _io.BytesIO()
+    Image.new("RGB", (400, 300), (255, 255, 255)).save(buf, "PNG")
+    doc, files = with_attachment(example(), entry=0, name="attachments/foto.png", data=buf.getvalue(),
+                                 media_type="image/png")
+    client = logged_in("caseworker")
+    dossier_id = import_doc(app, doc, files)
+    reference = verified_request(app, client.staff_id)
+    copy_id = make_copy(app, client.staff_id, reference, dossier_id, "p2")
+    with app.app_context():
+        ca_id = db.session.execute(db.select(CopyAttachment.id)).scalar_one()
+        db.session.remove()
+    page = f"/backoffice/verzoeken/{reference}/afschrift/{copy_id}"
+    action = f"{page}/bijlagen/{ca_id}"
+    r = ch.post_form(client, page, action, {"decision": "redact", "boxes": "1: 10, 40"})
+    assert r.status_code == 302
+    with app.app_context():
+        assert db.session.get(CopyAttachment, ca_id).state == "unreviewed"
+        db.session.remove()
+    assert "pagina: links, boven, rechts, onder" in client.get(page).get_data(as_text=True)
+    r = ch.post_form(client, page, action, {"decision": "redact", "boxes": "1: 25, 25, 75, 75"})
+    assert r.status_code == 302
+    original = client.get(f"{action}/origineel")
+    assert original.status_code == 200 and original.data == buf.getvalue()
+    redacted = client.get(f"{action}/bewerkt")
+    assert redacted.status_code == 200 and redacted.data.startswith(b"%PDF")
+    pdf = pdfium.PdfDocument(redacted.data)
+    img = pdf[0].render(scale=1).to_pil().convert("RGB")
+    w, h = img.size
+    assert img.getpixel((w // 2, h // 2)) == (0, 0, 0)  # inside the box: black pixels
+    assert min(img.getpixel((w // 10, h // 10))) > 200  # outside: the white page
+    actions = [a for a, *_ in ch.audit_actions(app, reference)]
+    assert actions.count("copy.attachment.open") == 2
