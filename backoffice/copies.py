@@ -677,11 +677,21 @@ def copy_review_attachment(reference: str, copy_id: int, attachment_id: int):
     return _act(reference, copy_id, form, anchor, call, _("De bijlage is bekeken."))
 
 
-@bp.route("/verzoeken/<reference>/afschrift/<int:copy_id>/bijlagen/<int:attachment_id>/<any(origineel, bewerkt):which>")
+@bp.route("/verzoeken/<reference>/afschrift/<int:copy_id>/bijlagen/<int:attachment_id>/origineel")
 @requires(Permission.COPY_PREPARE)
-def copy_attachment_file(reference: str, copy_id: int, attachment_id: int, which: str):
-    """The attachment as it came (to see what must go) or as the copy will hold it;
-    each opening is logged."""
+def copy_attachment_original(reference: str, copy_id: int, attachment_id: int):
+    """The attachment as it came in, to see what must go (logged)."""
+    return _attachment_file(reference, copy_id, attachment_id, "origineel")
+
+
+@bp.route("/verzoeken/<reference>/afschrift/<int:copy_id>/bijlagen/<int:attachment_id>/bewerkt")
+@requires(Permission.COPY_PREPARE)
+def copy_attachment_redacted(reference: str, copy_id: int, attachment_id: int):
+    """The attachment as the copy will hold it (logged)."""
+    return _attachment_file(reference, copy_id, attachment_id, "bewerkt")
+
+
+def _attachment_file(reference: str, copy_id: int, attachment_id: int, which: str):
     try:
         data, media_type = svc.open_attachment(g.actor, reference, copy_id, attachment_id,
                                                redacted=which == "bewerkt")
