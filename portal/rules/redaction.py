@@ -72,6 +72,7 @@ No Flask, no database. Input: ``portal.rules.selection.Person``.
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -121,6 +122,7 @@ class Span:
 # --- text folding -------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=8192)
 def _fold_char(c: str) -> str:
     base = "".join(ch for ch in unicodedata.normalize("NFKD", c) if not unicodedata.combining(ch))
     f = (base or c).lower()
@@ -353,6 +355,29 @@ def _whereabouts_patterns(p: Person) -> list[tuple[str, str]]:
     return out
 
 
+@functools.lru_cache(maxsize=64)
+def _scan_plan(persons: tuple[Person, ...], copy_for: str | None,
+               others_read: bool) -> tuple[tuple[str, str, re.Pattern, str], ...]:
+    """(person id, kind, compiled pattern, ground) for one dossier's persons and one
+    reader: built once and used for every text of a copy (a 1,000-entry copy would
+    otherwise build the same patterns a thousand times)."""
+    by_id = {p.id: p for p in persons}
+    me = by_id.get(copy_for) if copy_for is not None else None
+    plan: list[tuple[str, str, re.Pattern, str]] = []
+    for p in persons:
+        is_me = me is not None and p.id == me.id
+        if p.role == REPORTER:
+            for kind, pat in _patterns_for(p, copy_for_person=None if is_me else me):
+                plan.append((p.id, kind, re.compile(pat), REPORTER_PROTECTION))
+        elif not is_me:
+            for kind, pat in _patterns_for(p, copy_for_person=me):
+                plan.append((p.id, kind, re.compile(pat), THIRD_PARTY))
+        if p.protected_address and (not is_me or others_read):
+            for kind, pat in _whereabouts_patterns(p):
+                plan.append((p.id, kind, re.compile(pat), SAFETY))
+    return tuple(plan)
+
+
 def find_known_identifiers(
     text: str,
     persons: Sequence[Person],
@@ -373,27 +398,12 @@ def find_known_identifiers(
     person, kind and ground (for the redaction workbench); ``apply`` merges them.
     """
     folded = fold(text)
-    by_id = {p.id: p for p in persons}
-    me = by_id.get(copy_for) if copy_for is not None else None
-    others_read = any(r != copy_for for r in readers)
     found: set[Span] = set()
-
-    def scan(person: Person, kind: str, pattern: str, ground: str) -> None:
-        for m in re.finditer(pattern, folded):
+    for person_id, kind, pattern, ground in _scan_plan(tuple(persons), copy_for,
+                                                       any(r != copy_for for r in readers)):
+        for m in pattern.finditer(folded):
             if m.end() > m.start():
-                found.add(Span(m.start(), m.end(), person.id, kind, ground))
-
-    for p in persons:
-        is_me = me is not None and p.id == me.id
-        if p.role == REPORTER:
-            for kind, pat in _patterns_for(p, copy_for_person=None if is_me else me):
-                scan(p, kind, pat, REPORTER_PROTECTION)
-        elif not is_me:
-            for kind, pat in _patterns_for(p, copy_for_person=me):
-                scan(p, kind, pat, THIRD_PARTY)
-        if p.protected_address and (not is_me or others_read):
-            for kind, pat in _whereabouts_patterns(p):
-                scan(p, kind, pat, SAFETY)
+                found.add(Span(m.start(), m.end(), person_id, kind, ground))
     return sorted(found, key=lambda s: (s.start, -s.end, -_PRIORITY[s.ground], s.person_id, s.kind))
 
 
