@@ -26,6 +26,7 @@ from portal.rules.rights import Right
 from portal.services import authz
 from portal.services import casework as cw
 from portal.services import decisions as dec_svc
+from portal.services import destruction as D
 from portal.services import letters as letter_svc
 
 from portal.services.errors import DomainError
@@ -114,6 +115,11 @@ ERRORS = {
     "own_proposal": _l("U kunt uw eigen voorstel niet ondertekenen of terugsturen. Een andere teamleider moet dit doen."),
     "comment_required": _l("Schrijf waarom u het voorstel terugstuurt."),
     "comment_too_long": _l("De opmerking is te lang."),
+    # destruction and erasure, checked by decisions.py (portal/services/destruction.py)
+    D.ART17_3_MUST_GRANT: _l("Het onderzoek heeft de melding weerlegd. Dan moet Veilig Thuis de vernietiging toewijzen (artikel 17 lid 3). Afwijzen of beperken kan niet."),
+    D.ART17_4_INTEREST_REQUIRED: _l("Een afwijzing omdat bewaren van aanmerkelijk belang is voor een ander, noemt die ander en waarom (artikel 17 lid 4). Vul dat eerst in bij 'Vernietiging'."),
+    D.ART18_3_EXCEPTION_REQUIRED: _l("Een afwijzing op grond van artikel 17 lid 3 AVG noemt minstens één uitzondering uit de lijst, met een toelichting. Vul de lijst eerst in bij 'Gegevenswissing'."),
+    D.DOSSIER_NOT_LINKED: _l("Koppel het verzoek eerst aan de persoon in het dossier. Dan kan het portaal artikel 17 lid 3 controleren en weet het welke gegevens het gaat."),
     "art20_4_pending": _l("Eerst moet een teamleider beslissen of het verzoek doorgaat zonder de ouder (artikel 20 lid 4)."),
     # messages (portal/services/casefile.py)
     "message_empty": _l("Schrijf een bericht."),

@@ -59,6 +59,20 @@ EVENT_NAMES = {
     "destruction_confirmed": _l("Vernietiging bevestigd door het registratiesysteem"),
     "erasure_confirmed": _l("Gegevenswissing bevestigd door het registratiesysteem"),
     "retention_extended": _l("Bewaartermijn verlengd (art. 9 lid 2)"),
+    "correction_items_made": _l("Correctie: punten gemaakt uit het verzoek"),
+    "correction_item_added": _l("Correctie: punt toegevoegd"),
+    "correction_item_edited": _l("Correctie: punt gewijzigd"),
+    "correction_item_split": _l("Correctie: punt gesplitst"),
+    "correction_entries_linked": _l("Correctie: stukken gekoppeld"),
+    "correction_item_decided": _l("Correctie: besluit over een punt"),
+    "correction_item_refusal_proposed": _l("Correctie: afwijzing van een punt voorgesteld"),
+    "correction_item_refusal_signed": _l("Correctie: afwijzing van een punt ondertekend"),
+    "correction_item_sent_back": _l("Correctie: afwijzing van een punt teruggestuurd"),
+    "correction_item_reopened": _l("Correctie: punt heropend"),
+    "correction_executed": _l("Correctie uitgevoerd (opdracht voor het registratiesysteem)"),
+    "notification_done": _l("Ontvanger op de hoogte gebracht (AVG 19)"),
+    "instruction_confirmed": _l("Registratiesysteem: opdracht uitgevoerd"),
+    "own_statement_added": _l("Eigen verklaring toegevoegd aan het dossier"),
 }
 
 ACTOR_NAMES = {

@@ -13,8 +13,7 @@ Every dossier text is plain text: the templates print it with autoescape, never 
 
 The request page includes backoffice/rights/_correction.html (``rights_panel``); the
 decision letter includes pdf/decision/_correctie.html and _eigen_verklaring.html, which
-read ``rights_letter_part`` (registered on the app, so a letter made outside a web
-request has it too).
+read ``right_part`` (portal/services/letters.py gives it from the service).
 """
 from __future__ import annotations
 
@@ -38,7 +37,6 @@ from portal.services.errors import DomainError
 
 from . import bp, requires
 from .casework import _form_errors, _no_store_file
-from .queue import EVENT_NAMES as _QUEUE_EVENT_NAMES
 
 # --- words for the codes ----------------------------------------------------------------------
 
@@ -80,22 +78,6 @@ NATURE_LABELS = {
     "diagnosis": _l("diagnose"),
 }
 #: The timeline of the request page shows these words for the events of this module.
-EVENT_LABELS = {
-    "correction_items_made": _l("Correctie: punten gemaakt uit het verzoek"),
-    "correction_item_added": _l("Correctie: punt toegevoegd"),
-    "correction_item_edited": _l("Correctie: punt gewijzigd"),
-    "correction_item_split": _l("Correctie: punt gesplitst"),
-    "correction_entries_linked": _l("Correctie: stukken gekoppeld"),
-    "correction_item_decided": _l("Correctie: besluit over een punt"),
-    "correction_item_refusal_proposed": _l("Correctie: afwijzing van een punt voorgesteld"),
-    "correction_item_refusal_signed": _l("Correctie: afwijzing van een punt ondertekend"),
-    "correction_item_sent_back": _l("Correctie: afwijzing van een punt teruggestuurd"),
-    "correction_item_reopened": _l("Correctie: punt heropend"),
-    "correction_executed": _l("Correctie uitgevoerd (opdracht voor het registratiesysteem)"),
-    "notification_done": _l("Ontvanger op de hoogte gebracht (AVG 19)"),
-    "instruction_confirmed": _l("Registratiesysteem: opdracht uitgevoerd"),
-    "own_statement_added": _l("Eigen verklaring toegevoegd aan het dossier"),
-}
 
 ERRORS = {
     "not_found": _l("Dit verzoek bestaat niet."),
@@ -179,10 +161,6 @@ def error_text(code: str) -> str:
     return str(ERRORS.get(code, _l("Dit kan nu niet.")))
 
 
-# The request page's timeline names events through backoffice/queue.py's table: these
-# events are added to it (never replacing a word that is there).
-for _kind, _label in EVENT_LABELS.items():
-    _QUEUE_EVENT_NAMES.setdefault(_kind, _label)
 
 
 # --- forms (the pages write the inputs; these parse and check them) ----------------------------
@@ -287,12 +265,6 @@ def rights_panel(req):
     if not authz.can(getattr(g, "actor", None), Permission.DOSSIER_VIEW):
         return None
     return svc.panel(req)
-
-
-@bp.app_template_global("rights_letter_part")
-def rights_letter_part(decision):
-    """What the letter prints for a correction or an own statement (see the service)."""
-    return svc.letter_part(decision)
 
 
 @bp.app_context_processor

@@ -44,10 +44,6 @@ from .casework import _form_errors
 # --- words for the codes ----------------------------------------------------------------------
 
 ERRORS = {
-    svc.ART17_3_MUST_GRANT: _l("Het onderzoek heeft de melding weerlegd. Dan moet Veilig Thuis de vernietiging toewijzen (artikel 17 lid 3). Afwijzen of beperken kan niet."),
-    svc.ART17_4_INTEREST_REQUIRED: _l("Een afwijzing omdat bewaren van aanmerkelijk belang is voor een ander, noemt die ander en waarom (artikel 17 lid 4). Vul dat eerst in bij 'Vernietiging'."),
-    svc.ART18_3_EXCEPTION_REQUIRED: _l("Een afwijzing op grond van artikel 17 lid 3 AVG noemt minstens één uitzondering uit de lijst, met een toelichting. Vul de lijst eerst in bij 'Gegevenswissing'."),
-    svc.DOSSIER_NOT_LINKED: _l("Koppel het verzoek eerst aan de persoon in het dossier. Dan kan het portaal artikel 17 lid 3 controleren en weet het welke gegevens het gaat."),
     "right_not_asked": _l("Dit recht is niet gevraagd in dit verzoek."),
     "request_not_open": _l("Dit verzoek is niet (meer) in behandeling."),
     "interest_person_required": _l("Schrijf voor wie het bewaren van aanmerkelijk belang is."),
@@ -81,10 +77,6 @@ ERRORS = {
     "already_done": _l("Dit is al gedaan."),
 }
 
-# The words the casework panel (backoffice/casework.py) shows for the codes that
-# portal/services/decisions.py now also gives (art. 17.3, 17.4, 18.3).
-cw_face.ERRORS.update({code: ERRORS[code] for code in (
-    svc.ART17_3_MUST_GRANT, svc.ART17_4_INTEREST_REQUIRED, svc.ART18_3_EXCEPTION_REQUIRED, svc.DOSSIER_NOT_LINKED)})
 
 FINDING_LABELS = {
     svc.APPLIES: _l("Geldt"),
@@ -256,13 +248,6 @@ def destruction_may() -> dict[str, bool]:
     actor = getattr(g, "actor", None)
     return {p.name.lower(): authz.can(actor, p) for p in (
         Permission.DECISION_PROPOSE, Permission.DECISION_SIGN, Permission.COPY_PREPARE, Permission.DOSSIER_VIEW)}
-
-
-@bp.app_template_global("destruction_letter_part")
-def destruction_letter_part(decision):
-    """For pdf/decision/_vernietiging.html and _gegevenswissing.html (the letters are
-    rendered with the app's Jinja environment, so this global is there too)."""
-    return svc.letter_part(decision)
 
 
 @bp.app_template_global("destruction_retention_lines")

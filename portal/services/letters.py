@@ -54,11 +54,25 @@ def _render(template: str, req: Request, **context) -> bytes:
     return render_pdf(html)
 
 
+def _right_part(dec: Decision):
+    """What a letter prints for its right (pdf/decision/_<right>.html), or None: the
+    items of a correction and an own statement (art. 15, 16), what happens after a
+    destruction or erasure (art. 17, 18)."""
+    if dec.right in ("correctie", "eigen_verklaring"):
+        from .rectification import letter_part
+    elif dec.right in ("vernietiging", "gegevenswissing"):
+        from .destruction import letter_part
+    else:
+        return None
+    return letter_part(dec)
+
+
 def render_decision_letter(req: Request, dec: Decision, *, replaced: Decision | None = None) -> bytes:
     """The PDF of a decision letter (not stored)."""
     grounds = [Ground(g) for g in dec.grounds]
     return _render("pdf/decision_letter.html", req, decision=dec, outcome=Outcome(dec.outcome),
-                   grounds=grounds, article_number=_article_number(dec.right), replaced=replaced)
+                   grounds=grounds, article_number=_article_number(dec.right), replaced=replaced,
+                   right_part=_right_part(dec))
 
 
 def _store(req: Request, pdf: bytes, *, kind: str, decision: Decision | None = None,
