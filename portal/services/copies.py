@@ -220,19 +220,12 @@ def plan(dossier: Dossier, subject: DossierPerson, *, requester_is_subject: bool
 # --- applying redactions ---------------------------------------------------------------------
 
 def segments(text: str, spans: Iterable[tuple[int, int, str]], lang: str = "nl") -> tuple[Segment, ...]:
-    """``text`` cut into plain runs and labels; (start, end, ground) spans in force.
-    The redacted characters are not in the result."""
+    """``text`` cut into plain runs and labels; (start, end, ground) spans in force,
+    merged as ``rules.redaction.merge`` merges them (the weightiest ground wins). The
+    redacted characters are not in the result."""
     out: list[Segment] = []
     pos = 0
-    merged: list[list] = []
-    for start, end, ground in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-            if R._PRIORITY[ground] > R._PRIORITY[merged[-1][2]]:
-                merged[-1][2] = ground
-        else:
-            merged.append([start, end, ground])
-    for start, end, ground in merged:
+    for start, end, ground in R.merge(R.Span(a, b, "", "", g) for a, b, g in spans):
         if start > pos:
             out.append(Segment(text[pos:start]))
         out.append(Segment(R.LABELS[ground], redacted=True))
@@ -446,9 +439,9 @@ def _copy(req: Request, copy_id: int) -> Copy:
 
 
 def _requester_is_subject(req: Request) -> bool:
+    """The requester asks for their own data (a representative, or the parent who started
+    a joint request, does not)."""
     requester = next((p for p in req.parties if p.role == Party.REQUESTER), None)
-    if req.joint:
-        return bool(requester and requester.is_subject)
     return bool(requester and requester.is_subject)
 
 
@@ -1044,10 +1037,8 @@ def release(actor: Actor, reference: str, copy_id: int) -> Copy:
 
 def _notify_released(req: Request) -> None:
     """A neutral e-mail that there is news, where e-mail is safe (no content)."""
-    try:
-        from .decisions import _notice_addresses, _notify
-    except ImportError:  # pragma: no cover
-        return
+    from .decisions import _notice_addresses, _notify
+
     _notify(_notice_addresses(req), req.language or "nl")
 
 
