@@ -13,7 +13,7 @@ import time
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 
-from portal.extensions import db, login_manager
+from portal.infra.extensions import db, login_manager
 from portal.models import Staff
 from portal.rules.permissions import Permission
 from portal.services.authz import Actor, NotAllowed, require

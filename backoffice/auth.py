@@ -22,7 +22,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from portal.extensions import limiter
+from portal.infra.extensions import limiter
 from portal.rules.permissions import Permission
 from portal.services import authz
 from portal.services import staff as staff_svc

@@ -308,7 +308,7 @@ def casework_staff_name(staff_id: int | None) -> str:
         return str(_l("onbekend"))
     cache = g.setdefault("_cw_staff_names", {})
     if staff_id not in cache:
-        from portal.extensions import db
+        from portal.infra.extensions import db
         from portal.models import Staff
 
         staff = db.session.get(Staff, staff_id)

@@ -29,7 +29,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.models import Copy, CopyAttachment, CopyRedaction, Request
 from portal.rules import redaction as R
 from portal.rules.permissions import Permission
@@ -358,7 +358,7 @@ _rendered_current = svc.rendered_current
 
 
 def _attachment_redaction_available() -> bool:
-    return importlib.util.find_spec("portal.attachment_redaction") is not None
+    return importlib.util.find_spec("portal.documents.attachment_redaction") is not None
 
 
 def _next_step(copy: Copy, *, stale: bool, rendered: bool, unreviewed: int, needs_signature: bool) -> str:

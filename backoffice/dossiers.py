@@ -19,7 +19,7 @@ from portal.rules.permissions import Permission
 from portal.services import authz
 from portal.services import dossiers as svc
 from portal.services.errors import DomainError
-from portal.uploads import UploadRejected, read_limited
+from portal.documents.uploads import UploadRejected, read_limited
 
 from . import bp, requires
 

@@ -28,7 +28,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.rules import grounds as G
 from portal.rules.permissions import Permission
 from portal.services import authz
@@ -467,7 +467,7 @@ def rights_statement_add(reference: str):
     if storage is not None and getattr(storage, "filename", None):  # a file was chosen (maybe empty)
         from flask import current_app
 
-        from portal.uploads import UploadRejected, read_limited
+        from portal.documents.uploads import UploadRejected, read_limited
 
         try:
             upload = read_limited(storage.stream, current_app.config["UPLOAD_MAX_BYTES"])

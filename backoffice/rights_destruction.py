@@ -29,7 +29,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, IntegerField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.models import NotificationTask, RegistrationInstruction
 from portal.rules import retention as RT
 from portal.rules.permissions import Permission

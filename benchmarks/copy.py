@@ -93,7 +93,7 @@ LABELS = ["[weggelaten: privacy derde]", "[weggelaten: privacy derde]", "[weggel
 
 def build_document(n: int, *, language: str = "nl", seed: int = 14, draft: bool = True):
     """A CopyDocument with n entries, the same for the same arguments."""
-    from portal.copy_document import CopyDocument, EntryView, Segment, WithheldLine
+    from portal.documents.copy_document import CopyDocument, EntryView, Segment, WithheldLine
 
     rnd = random.Random(seed)
     start = date(2019, 1, 7)
@@ -162,7 +162,7 @@ def child(way: str, entries: int, language: str) -> dict:
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     from weasyprint import HTML
 
-    from portal import copy_pdf
+    from portal.documents import copy_pdf
 
     app = _app()
     doc = build_document(entries, language=language)

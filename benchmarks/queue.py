@@ -87,7 +87,7 @@ def percentile(values: list[float], p: float) -> float:
 
 def fill(app, n: int, seed: int = 7) -> dict:
     """Bulk-insert n requests with their parties, rights, staff and some proposals."""
-    from portal.extensions import db
+    from portal.infra.extensions import db
     from portal.models import Decision, Party, Request, RequestedRight, Staff, utcnow
     from portal.rules import deadlines
     from portal.rules.rights import Right
@@ -191,7 +191,7 @@ def fill(app, n: int, seed: int = 7) -> dict:
 def measure(app, rounds: int, seconds: float, warmup: int) -> dict:
     from flask_login.utils import _create_identifier
 
-    from portal.extensions import db
+    from portal.infra.extensions import db
     from portal.models import Staff
     from portal.services import queue as q
     from portal.services.authz import Actor
@@ -268,7 +268,7 @@ def measure(app, rounds: int, seconds: float, warmup: int) -> dict:
 
 
 def explain(app) -> list[str]:
-    from portal.extensions import db
+    from portal.infra.extensions import db
 
     with app.app_context():
         with db.engine.connect() as conn:
@@ -285,7 +285,7 @@ def make_app(url: str):
     from flask_migrate import upgrade
 
     from portal import create_app
-    from portal.extensions import db
+    from portal.infra.extensions import db
 
     app = create_app({
         "SQLALCHEMY_DATABASE_URI": url,
@@ -306,7 +306,7 @@ def make_app(url: str):
 
 
 def run_backend(name: str, url: str, args, cleanup) -> dict:
-    from portal.extensions import db
+    from portal.infra.extensions import db
 
     print(f"\n[{name}] schema by migrations ...", flush=True)
     app = make_app(url)

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from . import config as config_module
-from .extensions import babel, csrf, db, limiter, login_manager, migrate, select_locale
+from .infra.extensions import babel, csrf, db, limiter, login_manager, migrate, select_locale
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -32,7 +32,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.session_protection = "strong"
 
-    from .crypto import Vault
+    from .infra.crypto import Vault
 
     app.extensions["vault"] = Vault(app.config["ENCRYPTION_KEYS"])
 
@@ -62,7 +62,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     if app.config.get("HUEY_IMMEDIATE"):
         # Jobs run at once, in the caller's app context (tests; a demo without a consumer).
-        from . import jobs
+        from .infra import jobs
 
         jobs.huey.immediate = True
     return app

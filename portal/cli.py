@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from flask import Flask
 
-from .extensions import db
+from .infra.extensions import db
 
 
 def register(app: Flask) -> None:

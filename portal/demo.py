@@ -9,7 +9,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from .extensions import db
+from .infra.extensions import db
 from .models import Request
 from .services import requests as svc
 

@@ -2,7 +2,7 @@
 
 Names follow the domain: a Request is filed by a requester for a subject (betrokkene),
 for one or more rights; Party rows hold the people taking part; Document rows hold
-uploads, encrypted at rest (portal/crypto.py); every move is a RequestEvent on the
+uploads, encrypted at rest (portal/infra/crypto.py); every move is a RequestEvent on the
 timeline and an AuditEvent in the access log.
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from datetime import date, datetime, timezone
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlalchemy.orm import deferred
 
-from .extensions import db
+from .infra.extensions import db
 from .rules.status import OPEN, RequestStatus
 
 #: "The request is open" (rules.status.OPEN) in SQL, with the values written out: the
@@ -183,8 +183,8 @@ class RequestedRight(db.Model):
 
 class Document(db.Model):
     """An upload: an ID copy, proof of representation, a statement PDF, or a file sent
-    with a message. Content is checked (portal/uploads.py), stripped of metadata and
-    encrypted (portal/crypto.py). Stored in the same transaction as its request."""
+    with a message. Content is checked (portal/documents/uploads.py), stripped of metadata and
+    encrypted (portal/infra/crypto.py). Stored in the same transaction as its request."""
 
     IDENTITY = "identity"
     REPRESENTATION = "representation"

@@ -24,7 +24,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import create_engine, text
 
 from portal import create_app
-from portal.extensions import db
+from portal.infra.extensions import db
 
 
 def require_or_skip(condition: bool, reason: str) -> None:
@@ -160,7 +160,7 @@ def _empty_all_tables(app):
 @pytest.fixture
 def app(_app_session):
     _empty_all_tables(_app_session)
-    from portal.extensions import limiter
+    from portal.infra.extensions import limiter
 
     if _app_session.config["RATELIMIT_ENABLED"]:
         with _app_session.app_context():

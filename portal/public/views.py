@@ -15,8 +15,8 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from .. import mail
-from ..extensions import limiter
+from ..infra import mail
+from ..infra.extensions import limiter
 from ..rules import eligibility
 from ..rules.eligibility import ForWhom, JointRule
 from ..rules.rights import Right
@@ -24,7 +24,7 @@ from ..services import drafts, tokens
 from ..services import copies as copies_svc
 from ..services import letters as letters_svc
 from ..services import requests as svc
-from ..uploads import UploadRejected, inspect_upload, read_limited
+from ..documents.uploads import UploadRejected, inspect_upload, read_limited
 from . import bp, flow
 from . import forms as f
 

@@ -72,7 +72,7 @@ Recognisers (kind: what it flags):
   Known over-redaction: a sentence-initial noun then a bracketed date ("Huisbezoek
   (12-04-2025)") is taken for a name and its birth date. Other dates are not flagged.
 
-The pure module: no Flask, no database. ``portal.detection_deduce`` adds the
+The pure module: no Flask, no database. ``portal.documents.detection_deduce`` adds the
 ``deduce`` package's detections (background worker only) in the same ``Detection``.
 """
 from __future__ import annotations

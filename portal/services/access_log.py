@@ -8,7 +8,7 @@ import io
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from ..extensions import db
+from ..infra.extensions import db
 from ..models import AuditEvent
 from ..rules.permissions import Permission
 from . import audit, authz

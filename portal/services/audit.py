@@ -11,7 +11,7 @@ import logging
 
 from flask import current_app
 
-from ..extensions import db
+from ..infra.extensions import db
 from ..models import AuditEvent, utcnow
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..extensions import db
+from ..infra.extensions import db
 from ..models import MatrixEntry, Staff
 from ..rules.permissions import DEFAULT_MATRIX, Permission, Role, allowed
 from . import audit

@@ -20,8 +20,8 @@ from flask import current_app
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 
-from .. import mail
-from ..extensions import db
+from ..infra import mail
+from ..infra.extensions import db
 from ..models import Decision, Document, Extension, Message, Party, Request, RequestedRight, Staff, utcnow
 from ..rules import deadlines
 from ..rules.permissions import Permission, Role

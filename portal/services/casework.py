@@ -20,14 +20,14 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from ..crypto import VaultError
-from ..extensions import db
+from ..infra.crypto import VaultError
+from ..infra.extensions import db
 from ..models import (CapacityJudgment, Document, IdentityCheck, ParentInvolvementDecision, Party, Request,
                       Staff, utcnow)
 from ..rules.eligibility import AGE_CHILD_MAY_TAKE_PART, age_on
 from ..rules.permissions import Permission
 from ..rules.status import BEFORE_QUEUE, RequestStatus
-from ..uploads import sniff_type
+from ..documents.uploads import sniff_type
 from . import audit
 from .authz import Actor, can, require
 from .requests import _event, _move

@@ -36,8 +36,8 @@ from flask import current_app
 from flask_babel import force_locale
 
 from .. import labels
-from ..copy_document import CopyDocument, EntryView, Segment, WithheldLine
-from ..extensions import db
+from ..documents.copy_document import CopyDocument, EntryView, Segment, WithheldLine
+from ..infra.extensions import db
 from ..models import (Copy, CopyAttachment, CopyEntry, CopyRedaction, Dossier, DossierEntry, DossierLink,
                       DossierPerson, Party, Request, utcnow)
 from ..rules import redaction as R
@@ -146,7 +146,7 @@ def _detections(text: str) -> list[tuple[int, int, str]]:
     found += [(d.start, d.end, d.kind) for d in detection.detect(text)]
     if current_app and current_app.config.get("DETECTOR_DEDUCE"):
         try:
-            from .. import detection_deduce
+            from ..documents import detection_deduce
         except ImportError:  # pragma: no cover
             detection_deduce = None
         if detection_deduce is not None and detection_deduce.deduce_available():
@@ -542,7 +542,7 @@ def create_copy(actor: Actor, reference: str, link_id: int) -> Copy:
 
 
 def _enqueue_detection(copy_id: int) -> None:
-    from .. import jobs
+    from ..infra import jobs
 
     jobs.detect_in_copy(copy_id)
 
@@ -783,7 +783,7 @@ def review_attachment(actor: Actor, reference: str, copy_id: int, copy_attachmen
         ca.state, ca.ground, ca.reasons = CopyAttachment.WITHHELD, ground, _reasons(reasons)
         ca.redacted_ciphertext = None
     elif decision == "redact":
-        from .. import attachment_redaction as AR
+        from ..documents import attachment_redaction as AR
 
         vault = current_app.extensions["vault"]
         att = ca.attachment
@@ -823,7 +823,7 @@ def request_render(actor: Actor, reference: str, copy_id: int) -> Copy:
     copy.render_state, copy.render_progress, copy.render_error = "queued", 0, None
     _log(actor, "copy.render", req, copy)
     db.session.commit()
-    from .. import jobs
+    from ..infra import jobs
 
     jobs.render_copy(copy.id, copy.version)
     return copy
@@ -831,7 +831,7 @@ def request_render(actor: Actor, reference: str, copy_id: int) -> Copy:
 
 def render(copy: Copy, *, progress: Callable[[int], None] | None = None) -> bytes:
     """The PDF of a stored copy: the document, then the redacted attachments merged."""
-    from ..copy_pdf import render_copy_pdf
+    from ..documents.copy_pdf import render_copy_pdf
 
     progress = progress or (lambda pct: None)
     progress(10)
@@ -842,7 +842,7 @@ def render(copy: Copy, *, progress: Callable[[int], None] | None = None) -> byte
     parts = [current_app.extensions["vault"].decrypt(a.redacted_ciphertext)
              for a in copy.attachments if a.state == CopyAttachment.REDACTED and a.redacted_ciphertext]
     if parts:
-        from ..attachment_redaction import merge_pdfs
+        from ..documents.attachment_redaction import merge_pdfs
 
         pdf = merge_pdfs([pdf, *parts])
     progress(95)
@@ -1028,7 +1028,7 @@ def release(actor: Actor, reference: str, copy_id: int) -> Copy:
     _event(req, "copy_released", "caseworker")
     _log(actor, "copy.release", req, copy)
     db.session.commit()
-    from .. import jobs
+    from ..infra import jobs
 
     jobs.render_copy(copy.id, copy.version)
     _notify_released(req)
@@ -1059,7 +1059,7 @@ def draft_pdf(dossier_id: str, person_id: str, *, language: str = "nl") -> bytes
     """The automatically redacted draft for one subject of an imported dossier (``flask
     afschrift draft``): the plan of ``create_copy`` with the detector, the document and
     the renderer of the back office. Attachments are not in it (unreviewed: withheld)."""
-    from ..copy_pdf import render_copy_pdf
+    from ..documents.copy_pdf import render_copy_pdf
 
     dossier = db.session.execute(db.select(Dossier).filter_by(dossier_id=dossier_id)).scalar_one_or_none()
     if dossier is None:
@@ -1164,7 +1164,7 @@ def _delivery(req: Request, party_id: int, delivery_id: int):
 
 def send_code(reference: str, party_id: int, delivery_id: int) -> None:
     """E-mail a fresh one-time code to the person's confirmed, safe address."""
-    from .. import mail
+    from ..infra import mail
 
     req = load_request(reference, CopyError)
     d = _delivery(req, party_id, delivery_id)

@@ -27,8 +27,8 @@ from dataclasses import dataclass
 
 from jinja2 import TemplateNotFound
 
-from .. import mail
-from ..extensions import db
+from ..infra import mail
+from ..infra.extensions import db
 from ..models import Decision, Party, Request, utcnow
 from ..rules import grounds as G
 from ..rules.permissions import Permission

@@ -55,7 +55,7 @@ The request's own records (the requester's name as they typed it, messages, lett
 are not dossier data: they follow the portal's own retention (portal/services/purge.py).
 
 What is deleted or overwritten leaves no trace in a SQLite file (``PRAGMA
-secure_delete``, portal/extensions.py). PostgreSQL keeps old row versions in its data
+secure_delete``, portal/infra/extensions.py). PostgreSQL keeps old row versions in its data
 files until VACUUM reclaims them (and the WAL until it is recycled): the database runs
 on an encrypted volume with autovacuum on, and nothing of it is readable through SQL
 once the transaction commits (tests/backoffice/test_art17_destruction.py checks both).
@@ -78,7 +78,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from ..extensions import db
+from ..infra.extensions import db
 from ..models import (Copy, CopyAttachment, CopyEntry, CopyRedaction, CorrectionItem, Decision, Dossier,
                       DossierEntry, DossierLink, DossierPerson, EntryAmendment, Message,
                       OwnStatement, RegistrationInstruction, Request, RequestedRight, RetentionExtension,
@@ -1056,7 +1056,7 @@ def outcome_letter(by, dossier_id: str, person_id: str, *, language: str = "nl")
     refuted the outcome, and that they may ask for their data to be destroyed, which
     VT must then do (art. 17.3, last sentence; art. 17.4: within three months). ``by``:
     a staff Actor (DOSSIER_VIEW) or the command line (``staff.CLI``). Logged."""
-    from ..pdf import render_pdf
+    from ..documents.pdf import render_pdf
     from .staff import Operator
 
     if not isinstance(by, Operator):

@@ -55,10 +55,10 @@ from flask import current_app
 from jsonschema import Draft202012Validator, FormatChecker
 from sqlalchemy.exc import IntegrityError
 
-from ..extensions import db
+from ..infra.extensions import db
 from ..models import Dossier, DossierAttachment, DossierEntry, DossierImport, DossierPerson, RegistrationInstruction, utcnow
 from ..rules.permissions import Permission
-from ..uploads import UploadRejected, read_limited, sniff_type
+from ..documents.uploads import UploadRejected, read_limited, sniff_type
 from . import audit, authz
 from .errors import DomainError
 from .requests import today_local

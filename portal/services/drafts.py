@@ -12,9 +12,9 @@ import secrets
 
 from flask import current_app
 
-from ..extensions import db
+from ..infra.extensions import db
 from ..models import Draft, DraftUpload, utcnow
-from ..uploads import CleanUpload
+from ..documents.uploads import CleanUpload
 
 
 def _vault():

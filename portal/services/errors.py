@@ -1,7 +1,7 @@
 """One error type for the service layer: a stable code the face turns into a sentence."""
 from __future__ import annotations
 
-from ..extensions import db
+from ..infra.extensions import db
 from ..models import Request
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from ..extensions import db
+from ..infra.extensions import db
 from ..models import DossierEntry, NotificationTask, RegistrationInstruction, Request
 from ..rules.permissions import Permission
 from . import audit, authz

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from ..extensions import db
+from ..infra.extensions import db
 from ..models import Document, Draft, DraftUpload
 
 

@@ -6,7 +6,7 @@ articles (portal/rules/grounds.py) and the complaint route of art. 21. It names 
 member of staff (the team leader signs by function) and no third party; its PDF title
 is a neutral word. The sha256 of the PDF is stored with it and checked when it is read.
 
-Rendering: portal/pdf.py (WeasyPrint, nothing fetched from outside portal/static).
+Rendering: portal/documents/pdf.py (WeasyPrint, nothing fetched from outside portal/static).
 Templates: portal/templates/pdf/. They are rendered with the Jinja environment
 directly (not flask.render_template), so a letter can be made outside a web request
 too (a job, the CLI) and no context processor can add anything to it.
@@ -21,10 +21,10 @@ from datetime import datetime
 from flask import current_app
 from flask_babel import force_locale
 
-from ..crypto import VaultError
-from ..extensions import db
+from ..infra.crypto import VaultError
+from ..infra.extensions import db
 from ..models import Decision, Extension, Letter, Request, utcnow
-from ..pdf import render_pdf
+from ..documents.pdf import render_pdf
 from ..rules.grounds import Ground, Outcome
 from ..rules.permissions import Permission
 from ..rules.rights import ARTICLES, Right

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 
-from ..extensions import db
+from ..infra.extensions import db
 from ..models import Draft, Request, utcnow
 from ..rules.status import RequestStatus
 from . import audit

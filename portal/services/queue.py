@@ -16,8 +16,8 @@ from datetime import date, timedelta
 from flask import current_app
 from sqlalchemy import and_, case, exists, false, func, or_, select, text
 
-from .. import mail
-from ..extensions import db
+from ..infra import mail
+from ..infra.extensions import db
 from ..models import OPEN_SQL, Decision, ParentInvolvementDecision, Party, Request, RequestedRight, Staff
 from ..rules import deadlines
 from ..rules.permissions import Permission, Role
@@ -253,7 +253,7 @@ def _backoffice_url(endpoint: str, **values) -> str:
 
 
 def send_digest(*, today: date | None = None) -> DigestResult:
-    """The daily digest (portal/jobs.py, `flask digest send`): to each assignee the
+    """The daily digest (portal/infra/jobs.py, `flask digest send`): to each assignee the
     number of their open requests that are overdue or due within 5 working days, and
     to every team leader the same for all open requests, each with a link to the
     queue filtered that way. Counts only: no names, no references, nothing about

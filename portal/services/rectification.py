@@ -26,7 +26,7 @@ Correction (art. 15), one ``CorrectionItem`` per wish:
    (AVG 19). Unreleased copies of the dossier must be rendered and checked again.
 
 Own statement (art. 16): ``add_statement`` adds the person's text (and optionally a
-PDF, checked by portal/uploads.py and encrypted) to the dossier person of the linked
+PDF, checked by portal/documents/uploads.py and encrypted) to the dossier person of the linked
 request, linked to the entries it responds to, with an instruction "add_statement";
 ``propose_statement_decision`` proposes the grant a team leader signs: the letter
 confirms it (pdf/decision/_eigen_verklaring.html). The statement is in every later copy
@@ -49,8 +49,8 @@ from datetime import date
 
 from flask import current_app
 
-from ..crypto import VaultError
-from ..extensions import db
+from ..infra.crypto import VaultError
+from ..infra.extensions import db
 from ..models import (Copy, CorrectionItem, Decision, Document, DossierEntry, DossierLink, DossierPerson,
                       EntryAmendment, NotificationTask, OwnStatement, RegistrationInstruction, Request, utcnow)
 from ..rules import grounds as G
@@ -301,7 +301,7 @@ def with_statements(views: Sequence[tuple[int, "EntryView"]], statements: Sequen
     from flask_babel import format_date
 
     from .. import labels
-    from ..copy_document import EntryView
+    from ..documents.copy_document import EntryView
     from .copies import segments
 
     rows = [(v.date, 0, i, ("entry", pk, v)) for i, (pk, v) in enumerate(views)]
@@ -784,10 +784,10 @@ def add_statement(actor: Actor, reference: str, *, link_id: int, text: str | Non
                   upload: bytes | None = None, use_request_pdf: bool = False) -> OwnStatement:
     """Add the person's own statement to the dossier person of the linked request (art.
     16): the text as they wrote it, optionally a PDF (a new upload, checked and cleaned
-    by portal/uploads.py, or the one sent with the request), linked to the entries it
+    by portal/documents/uploads.py, or the one sent with the request), linked to the entries it
     responds to; an instruction "add_statement" for the registration system. One
     transaction: on any error nothing is stored."""
-    from ..uploads import UploadRejected, inspect_upload
+    from ..documents.uploads import UploadRejected, inspect_upload
 
     authz.require(actor, Permission.DECISION_PROPOSE, object_type="request", subject_ref=reference)
     authz.require(actor, Permission.DOSSIER_VIEW, object_type="request", subject_ref=reference)

@@ -59,7 +59,7 @@ from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import and_, select
 
-from ..extensions import db
+from ..infra.extensions import db
 from ..labels import RIGHT_NAMES
 from ..models import Decision, Extension, Request, RequestedRight
 from ..rules.grounds import Ground, Outcome

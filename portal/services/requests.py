@@ -18,13 +18,13 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from xkcdpass import xkcd_password
 
-from ..extensions import db
+from ..infra.extensions import db
 from ..models import Document, Invitation, Message, Party, Request, RequestedRight, RequestEvent, utcnow
 from ..rules import deadlines
 from ..rules.eligibility import ForWhom, JointRule, assess, is_adult
 from ..rules.rights import Right
 from ..rules.status import BEFORE_QUEUE, RequestStatus, check_move
-from ..uploads import CleanUpload
+from ..documents.uploads import CleanUpload
 from . import audit, drafts, tokens
 from .errors import DomainError
 

@@ -29,7 +29,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from flask import current_app
 
-from ..extensions import db
+from ..infra.extensions import db
 from ..models import MatrixEntry, RecoveryCode, Staff, utcnow
 from ..rules.permissions import CASE_CONTENT, NO_CASE_CONTENT_ROLES, Permission, Role, allowed
 from . import audit, authz

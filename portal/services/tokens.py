@@ -14,8 +14,8 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 
-from ..crypto import VaultError
-from ..extensions import db
+from ..infra.crypto import VaultError
+from ..infra.extensions import db
 from ..models import UsedToken
 
 # One salt per purpose: a token made for one purpose is worthless for another.

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import pikepdf
 from PIL import Image
 
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.models import Document, Draft, DraftUpload, Request
 from portal.rules.eligibility import age_on
 from portal.services import drafts

@@ -3,7 +3,7 @@ receipt, at the exact birthdays of 12, 16 and 18 (dates relative to today; on 29
 February the helpers fall back to 28 February, see support.years_ago)."""
 from __future__ import annotations
 
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.models import Request
 from portal.services import drafts
 

@@ -1,7 +1,7 @@
 """Art. 7.5: the access log is tamper-evident (HMAC chain with a key outside the database)."""
 from click.testing import CliRunner
 
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.models import AuditEvent
 from portal.services import audit
 

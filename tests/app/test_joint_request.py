@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.models import AuditEvent, Document, Invitation, Party, Request, utcnow
 
 from .filing import Filer, Filing, Person, jpeg_bytes, pdf_bytes

@@ -9,7 +9,7 @@ import re
 import pytest
 from itsdangerous import URLSafeTimedSerializer
 
-from portal import mail
+from portal.infra import mail
 
 from .filing import Filer, Filing, Person
 from .support import ask_status_link, dmy, path_of, today, years_ago

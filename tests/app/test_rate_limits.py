@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from portal import create_app
-from portal.extensions import db, limiter
+from portal.infra.extensions import db, limiter
 
 from .filing import Filer, Filing
 from .support import any_csrf, login_passphrase

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.models import AuditEvent, Document, Invitation, Party, Request, RequestedRight, RequestEvent
 from portal.services import audit
 from portal.services.purge import purge_unconfirmed

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.models import Document, DraftUpload, Invitation, Party, Request
 from portal.rules import deadlines
 from portal.rules.rights import Right

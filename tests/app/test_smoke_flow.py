@@ -1,5 +1,5 @@
 """A first walk through the public flow: art. 14 inzage for oneself, confirmed by e-mail."""
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.models import Request
 
 from .filing import Filer, Filing

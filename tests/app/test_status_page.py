@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import re
 
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.models import AuditEvent, Document, Message, RequestEvent, utcnow
 
 from .filing import Filer, Filing, Person, jpeg_bytes

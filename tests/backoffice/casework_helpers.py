@@ -10,12 +10,12 @@ import time
 
 from PIL import Image
 
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.models import AuditEvent, Document, Request, Staff
 from portal.services import casework, drafts
 from portal.services import requests as svc
 from portal.services.authz import Actor
-from portal.uploads import inspect_upload
+from portal.documents.uploads import inspect_upload
 
 from .queue_helpers import FOR_CHILD as QUEUE_FOR_CHILD
 from .queue_helpers import SELF as QUEUE_SELF

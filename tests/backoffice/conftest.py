@@ -12,7 +12,7 @@ import time
 import pytest
 from argon2 import PasswordHasher
 
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.models import Staff, utcnow
 
 _counter = itertools.count(1)

@@ -6,7 +6,7 @@ import copy as _copy
 import io
 import json
 
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.models import Copy, Dossier
 from portal.services import copies
 from portal.services import dossiers as dossier_svc

@@ -10,7 +10,7 @@ import json
 import zipfile
 from pathlib import Path
 
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.models import (AuditEvent, Dossier, DossierAttachment, DossierEntry, DossierImport, DossierPerson,
                            dossier_entry_concerns)
 

@@ -8,7 +8,7 @@ import re
 import secrets
 from datetime import date, timedelta
 
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.models import AuditEvent, Party, Request, Staff, utcnow
 from portal.services import requests as svc
 from portal.services.authz import Actor

@@ -8,7 +8,7 @@ import time
 import pyotp
 from argon2 import PasswordHasher
 
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.models import Staff, utcnow
 
 CSRF_RE = re.compile(r'name="(?:[\w-]*-)?csrf_token"[^>]*value="([^"]+)"')

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.models import (AuditEvent, Copy, CorrectionItem, Decision, DossierEntry, EntryAmendment, Letter,
                            NotificationTask, RegistrationInstruction, RequestEvent)
 from portal.rules.grounds import Ground

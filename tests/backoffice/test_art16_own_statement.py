@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.models import Decision, Dossier, DossierEntry, Letter, OwnStatement, RegistrationInstruction
 from portal.services import copies, decisions
 from portal.services import rectification as rx

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import String, Text
 
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.models import (AuditEvent, Copy, Decision, DossierAttachment,
                            DossierEntry, DossierLink, DossierPerson, Letter, Message, NotificationTask,
                            RegistrationInstruction, RequestEvent, RightAssessment)

@@ -3,7 +3,7 @@ destroy, anonymise or erase is not confirmed as carried out by the registration 
 a newer export of that dossier (made before it was carried out) is refused whole."""
 from __future__ import annotations
 
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.models import Dossier, DossierEntry, RegistrationInstruction
 from portal.services import dossiers as dossier_svc
 

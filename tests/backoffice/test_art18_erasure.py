@@ -14,7 +14,7 @@ from datetime import date
 
 import pytest
 
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.models import AuditEvent, Letter, NotificationTask, RegistrationInstruction, RequestEvent, RightAssessment
 from portal.rules import deadlines
 from portal.rules.rights import Right

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.models import ParentInvolvementDecision
 from portal.services import casework, decisions
 from portal.services.authz import NotAllowed

@@ -3,7 +3,7 @@ log is itself logged; nobody else may."""
 import csv
 import io
 
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.models import AuditEvent
 from portal.services import audit
 

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.models import AuditEvent, Copy, CopyDelivery, CopyRedaction
 from portal.services import authz, copies
 
@@ -190,7 +190,7 @@ def _attachment_pdf() -> bytes:
 
     import pikepdf
 
-    from portal.pdf import render_pdf
+    from portal.documents.pdf import render_pdf
 
     raw = render_pdf("<html><head><title>Brief van Ineke Bosman</title></head><body style='font-size:20pt'>"
                      "<p>Verslag van Ineke Bosman, telefoon 040-1234567.</p><p>Over de school van Lotte.</p>"

@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 
-from portal.extensions import db
+from portal.infra.extensions import db
 from tests.conftest import require_or_skip
 
 from . import casework_helpers as ch

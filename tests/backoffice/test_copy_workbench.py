@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.models import Copy, CopyRedaction, DossierEntry, DossierLink
 from portal.rules import redaction as R
 from portal.services import copies

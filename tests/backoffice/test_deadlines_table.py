@@ -24,7 +24,7 @@ from datetime import date
 
 import pytest
 
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.models import Extension
 from portal.services import casefile
 

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.models import Decision, Letter
 from portal.rules import grounds as G
 from portal.rules.rights import Right

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.models import Dossier, DossierAttachment, DossierEntry, DossierImport, DossierPerson
 from portal.services import audit
 from portal.services import dossiers as svc

@@ -7,7 +7,7 @@ import io
 import json
 import re
 
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.models import AuditEvent, Dossier
 from portal.services import dossiers as svc
 

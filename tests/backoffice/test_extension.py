@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.models import Extension, Request
 from portal.rules import deadlines
 from portal.rules.rights import Right

@@ -12,7 +12,7 @@ from datetime import date
 
 import pytest
 
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.models import CapacityJudgment, Document, IdentityCheck, Message, Party, RequestEvent
 from portal.services import casework
 from portal.services.authz import NotAllowed
@@ -338,7 +338,7 @@ def test_art20_5_needs_more_offers_a_message_asking_for_a_clearer_copy(app, logg
 
 def test_art20_5_a_clearer_copy_sent_with_a_message_is_deleted_when_checked(app, make_staff):
     from portal.services import requests as svc
-    from portal.uploads import inspect_upload
+    from portal.documents.uploads import inspect_upload
 
     ref = file(app, SELF)
     who = actor(app, make_staff("caseworker"))

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.models import AuditEvent, Letter, Staff
-from portal.pdf import STATIC_ROOT, StaticOnlyFetcher, render_pdf
+from portal.documents.pdf import STATIC_ROOT, StaticOnlyFetcher, render_pdf
 from portal.services import decisions, letters
 
 from .casework_helpers import (FOR_CHILD, SELF, actor, audit_actions, file, pdf_metadata, pdf_text, request_of,

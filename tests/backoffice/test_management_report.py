@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import event
 
 import portal.labels
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.models import Decision, Extension, Request, RequestedRight
 from portal.services import reports as svc
 

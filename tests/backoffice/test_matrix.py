@@ -15,7 +15,7 @@ import pytest
 from flask import url_for
 
 import backoffice
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.models import AuditEvent, MatrixEntry, Request
 from portal.rules.permissions import CASE_CONTENT, DEFAULT_MATRIX, NO_CASE_CONTENT_ROLES, Permission, Role
 from portal.services import audit, authz

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event
 
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.models import Decision, ParentInvolvementDecision, Request, RequestedRight
 from portal.rules import deadlines
 from portal.services import queue as q

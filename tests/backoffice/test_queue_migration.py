@@ -10,7 +10,7 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
 from portal import create_app
-from portal.extensions import db
+from portal.infra.extensions import db
 
 INITIAL = "2ae3136a2e52"
 

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.models import Decision, Document, Request
 from portal.services import casefile
 from portal.services.requests import CLOCK_RULE

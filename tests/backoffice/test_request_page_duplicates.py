@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.models import Request
 from portal.services import casefile
 

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.models import Message, Party
 from portal.services import casefile
 from portal.services import requests as public

@@ -7,7 +7,7 @@ import re
 import pyotp
 from argon2 import PasswordHasher
 
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.models import AuditEvent, Staff
 from portal.services import audit
 

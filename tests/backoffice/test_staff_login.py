@@ -12,7 +12,7 @@ import pyotp
 import pytest
 from argon2 import PasswordHasher
 
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.models import AuditEvent, RecoveryCode, Staff, utcnow
 from portal.services import audit
 from portal.services import staff as staff_svc
@@ -161,7 +161,7 @@ def test_art7_the_login_starts_a_fresh_session(app, confirmed):
 
 def test_art7_login_attempts_are_limited_per_address(app):
     from portal import create_app
-    from portal.extensions import limiter
+    from portal.infra.extensions import limiter
 
     was_enabled = limiter.enabled
     overrides = {k: app.config[k] for k in ("TESTING", "SQLALCHEMY_DATABASE_URI", "SERVER_NAME", "PUBLIC_BASE_URL",

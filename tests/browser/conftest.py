@@ -23,7 +23,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from portal import create_app
-from portal.extensions import db
+from portal.infra.extensions import db
 from tests.conftest import chromium_path, require_or_skip
 
 from .navigator import Navigator

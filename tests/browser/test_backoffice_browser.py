@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import pyotp
 
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.models import AuditEvent, Decision, Document, IdentityCheck, Letter, Request, Staff
 from portal.rules.grounds import Ground
 from portal.rules.permissions import Role

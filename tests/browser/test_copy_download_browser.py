@@ -14,7 +14,7 @@ import io
 
 import pytest
 
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.models import Request, Staff, utcnow
 from portal.services import casework, copies
 from portal.services import dossiers as dossier_svc

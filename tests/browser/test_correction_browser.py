@@ -20,7 +20,7 @@ import time
 
 import pyotp
 
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.models import EntryAmendment, NotificationTask, RegistrationInstruction, Request
 from portal.rules.permissions import Role
 from portal.services import dossiers as dossier_svc

@@ -13,7 +13,7 @@ from datetime import date
 from babel.dates import format_date
 from dateutil.relativedelta import relativedelta
 
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.models import Document, Request
 from portal.rules import deadlines
 from portal.rules.rights import Right

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.models import Request
 
 from .navigator import Filing, L, Navigator, Person

@@ -3,7 +3,7 @@ that entry's "Wat moet weg?" field (portal/static/js/workbench.js), and axe-core
 nothing on the workbench (WCAG 2.2 AA)."""
 from __future__ import annotations
 
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.models import Staff
 from portal.services import casework, copies
 from portal.services.authz import Actor

@@ -25,9 +25,9 @@ from pikepdf import Array, Dictionary, Name, String
 from PIL import Image, ImageDraw, ImageFile, ImageFont
 from weasyprint import HTML
 
-from portal import attachment_redaction as A
-from portal.attachment_redaction import AttachmentError, Box, merge_pdfs, pages_of, redact, text_boxes
-from portal.pdf import render_pdf
+from portal.documents import attachment_redaction as A
+from portal.documents.attachment_redaction import AttachmentError, Box, merge_pdfs, pages_of, redact, text_boxes
+from portal.documents.pdf import render_pdf
 from tests.conftest import require_or_skip
 
 PDF = "application/pdf"
@@ -473,7 +473,7 @@ def test_issue4_an_encrypted_pdf_is_refused(source_pdf):
 
 
 def test_issue4_owner_password_only_pdf_is_readable_and_comes_out_unencrypted(source_pdf):
-    """Issue #4 (choice, as in portal/uploads.py): "copying not allowed" with an empty
+    """Issue #4 (choice, as in portal/documents/uploads.py): "copying not allowed" with an empty
     user password is readable by anyone; it is redacted like any other PDF."""
     with pikepdf.open(io.BytesIO(source_pdf)) as pdf:
         no_copying = pikepdf.Permissions(extract=False)

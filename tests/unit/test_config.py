@@ -2,7 +2,7 @@
 import pytest
 
 from portal import config
-from portal.crypto import generate_key
+from portal.infra.crypto import generate_key
 
 GOOD = {
     "ENV_NAME": "production",
@@ -45,7 +45,7 @@ def test_create_app_refuses_production_with_the_development_secret(monkeypatch):
 
 
 def test_the_development_key_is_a_valid_fernet_key():
-    from portal.crypto import Vault
+    from portal.infra.crypto import Vault
 
     vault = Vault([config.DEV_ENCRYPTION_KEY])
     assert vault.decrypt(vault.encrypt(b"ok")) == b"ok"

@@ -1,4 +1,4 @@
-"""The copy (afschrift, art. 14) as PDF (portal/copy_pdf.py, issue #4): a cover letter
+"""The copy (afschrift, art. 14) as PDF (portal/documents/copy_pdf.py, issue #4): a cover letter
 (what this is, the request, what was left out and why, the complaint route of art. 21),
 a table of contents with page numbers, the entries in date order with their source and
 nature (art. 6.5), redactions as labelled boxes, own statements (art. 16) marked, and on
@@ -21,10 +21,10 @@ import pikepdf
 import pytest
 from pypdf import PdfReader
 
-from portal.copy_document import CopyDocument, EntryView, Segment, WithheldLine
-from portal.copy_pdf import (REDACTION_LABELS_EN, copy_css, html_to_pdf, redaction_label, render_copy_html,
+from portal.documents.copy_document import CopyDocument, EntryView, Segment, WithheldLine
+from portal.documents.copy_pdf import (REDACTION_LABELS_EN, copy_css, html_to_pdf, redaction_label, render_copy_html,
                              render_copy_pdf)
-from portal.pdf import STATIC_ROOT, StaticOnlyFetcher
+from portal.documents.pdf import STATIC_ROOT, StaticOnlyFetcher
 
 from ..conftest import require_or_skip
 
@@ -344,7 +344,7 @@ def test_issue4_faster_tagging_gives_the_same_pdf():
     import pydyf
     from weasyprint import HTML
 
-    from portal import copy_pdf
+    from portal.documents import copy_pdf
 
     assert pydyf.PDF.page_references is not copy_pdf._PAGE_REFERENCES  # installed
     html = ('<html lang="nl"><title>Afschrift</title><body>' + "".join(

@@ -1,4 +1,4 @@
-"""Encryption at rest (portal.crypto): round trips, key rotation, failures."""
+"""Encryption at rest (portal.infra.crypto): round trips, key rotation, failures."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import base64
 import pytest
 from cryptography.fernet import Fernet
 
-from portal.crypto import Vault, VaultError, generate_key
+from portal.infra.crypto import Vault, VaultError, generate_key
 
 SECRET = "Adres opvang: Kerkstraat 12, 1234 AB Utrecht"
 

@@ -1,7 +1,7 @@
 """Second redaction pass: free-text detection of identifiers the dossier does not list
 (art. 14.2 Privacyreglement Veilig Thuis: third parties' identifiers the dossier does
 not list; AVG 15(4)). ``portal.rules.detection`` (our recognisers) and
-``portal.detection_deduce`` (the deduce package, background worker only).
+``portal.documents.detection_deduce`` (the deduce package, background worker only).
 
 Decisions pinned here:
 - A bare 9-digit number that fails the 11-proof is NOT flagged (a case or file number
@@ -16,7 +16,7 @@ import os
 
 import pytest
 
-from portal.detection_deduce import deduce_available
+from portal.documents.detection_deduce import deduce_available
 from portal.rules import detection as det
 from portal.rules.detection import Detection, detect, merge
 
@@ -546,7 +546,7 @@ def test_deduce_import_leaves_root_logging_alone():
     _need_deduce()
     import subprocess
     import sys
-    code = ("import logging; from portal.detection_deduce import _import_deduce; "
+    code = ("import logging; from portal.documents.detection_deduce import _import_deduce; "
             "_import_deduce(); r = logging.getLogger(); "
             "print(len(r.handlers), r.level, logging.getLogger('deduce').level)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -557,7 +557,7 @@ def test_deduce_import_leaves_root_logging_alone():
 
 def test_deduce_tag_mapping():
     """deduce's tags map onto our kinds (no deduce import needed)."""
-    from portal.detection_deduce import _kind
+    from portal.documents.detection_deduce import _kind
     assert _kind("persoon", "Kevin") == "name"
     assert _kind("patient", "Kevin") == "name"
     assert _kind("locatie", "Kerkstraat 12") == "address"
@@ -580,7 +580,7 @@ def test_deduce_finds_names_without_context_and_never_a_patient():
         pytest.skip("slow: deduce cache build/load (10 s to 2.5 min); set VT_SLOW_TESTS=1")
     import logging
 
-    from portal.detection_deduce import detect_all, detect_with_deduce
+    from portal.documents.detection_deduce import detect_all, detect_with_deduce
     root_before = (logging.getLogger().level, list(logging.getLogger().handlers))
     text = "Geboren 7-11-2015: Noah, zoon van Sanne en Kevin. Lotte zit op school."
     ds = detect_with_deduce(text)

@@ -1,4 +1,4 @@
-"""Upload checks (portal.uploads): typing by content, size/pixel limits,
+"""Upload checks (portal.documents.uploads): typing by content, size/pixel limits,
 metadata stripping, refusal of active PDF content.
 
 All fixtures are generated here with Pillow and pikepdf.
@@ -15,7 +15,7 @@ import pytest
 from PIL import ExifTags, Image, ImageFile, PngImagePlugin
 from pikepdf import Array, Dictionary, Name, String
 
-from portal.uploads import (
+from portal.documents.uploads import (
     ALLOWED,
     CHUNK_SIZE,
     CleanUpload,

@@ -30,12 +30,12 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: E402
 
 # WeasyPrint switches Pillow's LOAD_TRUNCATED_IMAGES on for the whole process when it is
 # imported; letters hold no images, and the upload check must never accept a truncated
-# image (portal/uploads.py resets it too).
+# image (portal/documents/uploads.py resets it too).
 ImageFile.LOAD_TRUNCATED_IMAGES = _TRUNCATED
 
 log = logging.getLogger(__name__)
 
-STATIC_ROOT = (Path(__file__).resolve().parent / "static").resolve()
+STATIC_ROOT = (Path(__file__).resolve().parent.parent / "static").resolve()
 
 
 class RefusedFetch(ValueError):

@@ -1,4 +1,4 @@
-"""A copy (afschrift, art. 14) as an accessible PDF: portal/copy_document.py -> HTML -> PDF.
+"""A copy (afschrift, art. 14) as an accessible PDF: portal/documents/copy_document.py -> HTML -> PDF.
 
     html = render_copy_html(doc)          # in an app context
     pdf = render_copy_pdf(doc)            # the same HTML, rendered by WeasyPrint
@@ -18,7 +18,7 @@ Safety: every string of the document is escaped by Jinja, so text such as <img s
 <link rel=attachment ..> or url(..) comes out as text. The CSS (portal/static/pdf/copy.css)
 is our own file, put into <style>; the margin texts reach it through string-set from a
 hidden element, never by writing a person's text into CSS. WeasyPrint fetches only
-through portal.pdf.StaticOnlyFetcher (only files under portal/static; no network, no
+through portal.documents.pdf.StaticOnlyFetcher (only files under portal/static; no network, no
 redirects, no file outside static); attachment links are dropped before the PDF is
 written, so no file is ever embedded (not even one from portal/static).
 
@@ -40,7 +40,7 @@ from markupsafe import Markup
 from .copy_document import CopyDocument, EntryView
 from .pdf import STATIC_ROOT, StaticOnlyFetcher  # imports WeasyPrint first, guarding Pillow's flag
 
-import pydyf  # noqa: I001 (after portal.pdf)
+import pydyf  # noqa: I001 (after portal.documents.pdf)
 from weasyprint import HTML
 
 log = logging.getLogger(__name__)

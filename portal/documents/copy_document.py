@@ -1,5 +1,5 @@
 """What a copy (afschrift, art. 14) holds once every decision about it is made: the
-plain data from which the PDF is rendered (portal/copy_pdf.py).
+plain data from which the PDF is rendered (portal/documents/copy_pdf.py).
 
 Everything here is already redacted: a redaction is a ``Segment`` whose text is the
 label ("[weggelaten: privacy derde]"), never the original characters (issue #4: "a

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from huey import RedisHuey, SqliteHuey, crontab
 
-from . import config as config_module
+from .. import config as config_module
 
 _cfg = config_module.load()
 if _cfg["HUEY_REDIS_URL"]:
@@ -32,7 +32,7 @@ def app():
         return current_app._get_current_object()
     global _app
     if _app is None:
-        from . import create_app
+        from .. import create_app
 
         _app = create_app()
     return _app
@@ -41,7 +41,7 @@ def app():
 @huey.periodic_task(crontab(minute="15", hour="*"))
 def purge_hourly():
     """Remove unconfirmed requests past their purge date and abandoned drafts."""
-    from .services import purge
+    from ..services import purge
 
     with app().app_context():
         purge.purge_unconfirmed()
@@ -65,7 +65,7 @@ def at_digest_time(now: datetime) -> bool:
 def daily_digest():
     """Overdue and nearly due requests, counted per assignee and for the team leaders
     (portal/services/queue.py; `flask digest send` runs the same)."""
-    from .services.queue import send_digest
+    from ..services.queue import send_digest
 
     with app().app_context():
         send_digest()
@@ -75,7 +75,7 @@ def daily_digest():
 def detect_in_copy(copy_id: int):
     """The free-text detector pass over a new copy (portal/services/copies.py). Here, not
     in a web worker: the ``deduce`` detector needs about 1 GB and a cache build."""
-    from .services import copies
+    from ..services import copies
 
     with app().app_context():
         copies.run_detection(copy_id)
@@ -85,7 +85,7 @@ def detect_in_copy(copy_id: int):
 def render_copy(copy_id: int, version: int):
     """Render a copy's PDF with progress (portal/services/copies.py): a 1,000-page copy
     takes minutes and must not meet a web timeout."""
-    from .services import copies
+    from ..services import copies
 
     with app().app_context():
         copies.run_render(copy_id, version)

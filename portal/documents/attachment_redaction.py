@@ -40,7 +40,7 @@ Limits, and why a human reviews every attachment:
 Also worth knowing:
 - A PDF that needs a password to open is refused (``pdf_encrypted``). A PDF encrypted
   with only an owner password ("copying not allowed", bank statements) is readable by
-  anyone, so it is rendered like any other (same choice as portal/uploads.py).
+  anyone, so it is rendered like any other (same choice as portal/documents/uploads.py).
 - A PDF that qpdf has to repair (truncated, damaged xref) is refused (``pdf_broken``):
   a partly recovered file could silently lose pages.
 - Annotations with an appearance (stamps, free text) and filled form fields are
@@ -280,7 +280,7 @@ def _image_pages(
     data: bytes, media_type: str, *, max_pages: int, max_page_pixels: int, max_total_pixels: int
 ) -> Iterator[Image.Image]:
     # WeasyPrint turns this on for the whole process when imported; a truncated image
-    # must be refused, not half-rendered (portal/uploads.py does the same).
+    # must be refused, not half-rendered (portal/documents/uploads.py does the same).
     ImageFile.LOAD_TRUNCATED_IMAGES = False
     fmt = IMAGE_TYPES[media_type]
     try:
