@@ -1,7 +1,7 @@
 """Accounts and the authorisation matrix (art. 7.1, 7.2, 7.3): the functional
 administrator's pages, and the overview of who may do what.
 
-Thin: every change is a call to portal/services/staff.py, which asks the matrix again
+Thin: every change is a call to portal/services/staff/, which asks the matrix again
 and writes the access log.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ from wtforms.validators import AnyOf, DataRequired, Length, Regexp
 from portal.rules.permissions import Permission, Role
 from portal.services import staff as staff_svc
 
-from . import bp, requires
+from .blueprint import bp, requires
 
 ROLE_LABELS = {
     Role.CASEWORKER: _l("Medewerker"),

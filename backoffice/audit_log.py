@@ -10,7 +10,7 @@ from wtforms.validators import Length, NumberRange, Optional, ValidationError
 from portal.rules.permissions import Permission
 from portal.services import access_log, authz
 
-from . import bp, requires
+from .blueprint import bp, requires
 
 
 class LogFilterForm(FlaskForm):
@@ -30,7 +30,7 @@ class LogFilterForm(FlaskForm):
 
 
 def _query(form: LogFilterForm) -> access_log.LogQuery:
-    from portal.services.requests import normalise_reference
+    from portal.services.references import normalise_reference
 
     ref = (form.subject_ref.data or "").strip()
     return access_log.LogQuery(

@@ -1,12 +1,12 @@
 """Staff login (art. 7): password, then the second factor (TOTP or a recovery code);
 logout, password change, the own-account page and the main menu.
 
-Thin: the forms parse, portal/services/staff.py decides and writes the access log.
+Thin: the forms parse, portal/services/staff/login.py decides and writes the access log.
 The session keys (bo_2fa, bo_login_at, bo_seen) and the deny-by-default check live in
-backoffice/__init__.py.
+backoffice/blueprint.py.
 
 `requires` (the route -> permission decorator, filling ROUTE_PERMISSIONS) is defined in
-backoffice/__init__.py; it is re-exported here so `from backoffice.auth import requires`
+backoffice/blueprint.py; it is re-exported here so `from backoffice.auth import requires`
 and `from backoffice import requires` are the same thing.
 """
 from __future__ import annotations
@@ -27,7 +27,7 @@ from portal.rules.permissions import Permission
 from portal.services import authz
 from portal.services import staff as staff_svc
 
-from . import ROUTE_PERMISSIONS, StaffUser, bp, end_session, requires  # noqa: F401  (requires: re-export)
+from .blueprint import ROUTE_PERMISSIONS, StaffUser, bp, end_session, requires  # noqa: F401  (requires: re-export)
 
 # --- forms ---------------------------------------------------------------------------------
 

@@ -3,7 +3,7 @@ the dossier person it is about, make a copy, and the workbench where a caseworke
 checks every redaction, renders the PDF, reviews it, a team leader signs what is
 withheld (art. 14.2, 20.4) and the copy is released.
 
-Thin: portal/services/copies.py decides, checks the authorisation matrix again and
+Thin: portal/services/copies/ decides, checks the authorisation matrix again and
 writes the access log of every change. This face writes the log of what it only reads
 (the overview and the workbench: "copy.overview", "copy.view").
 
@@ -39,8 +39,8 @@ from portal.services import dossiers as dossier_svc
 from portal.services.copies import CopyError
 from portal.services.errors import DomainError, load_request
 
-from . import bp, requires
-from .casework import _form_errors, _no_store_file
+from .blueprint import bp, requires
+from .pages import form_errors, no_store_file
 
 # --- words for the codes ----------------------------------------------------------------------
 
@@ -152,7 +152,6 @@ ERRORS = {
     "not_withheld": _l("Dit stuk was al opgenomen."),
     "attachment_not_found": _l("Deze bijlage hoort niet bij dit afschrift."),
     "bad_decision": _l("Kies wat er met de bijlage gebeurt."),
-    "bad_box": _l("Een vak om weg te laten klopt niet."),
     "attachment_unreadable": _l("Deze bijlage kan niet worden gelezen. Neem haar niet op."),
     "attachment_redaction_unavailable": _l("Delen weglaten in een bijlage kan nog niet. Neem de bijlage niet op."),
     # rendering, review, signature, release
@@ -293,7 +292,7 @@ class Run:
         reds = self.in_force
         if not reds:
             return None
-        return max((r.ground for r in reds), key=lambda gr: R._PRIORITY.get(gr, 0))  # noqa: SLF001
+        return max((r.ground for r in reds), key=lambda gr: R.PRIORITY.get(gr, 0))
 
     @property
     def printed(self) -> str | None:
@@ -406,12 +405,7 @@ def _log_read(action: str, req: Request, copy: Copy | None = None, reason: str |
 
 
 def workbench(req: Request, copy: Copy) -> Workbench:
-    reds_by_entry: dict[int, list[CopyRedaction]] = {}
-    for r in copy.redactions:
-        reds_by_entry.setdefault(r.entry_pk, []).append(r)
-    atts_by_entry: dict[int, list[CopyAttachment]] = {}
-    for a in copy.attachments:
-        atts_by_entry.setdefault(a.attachment.entry_pk, []).append(a)
+    reds_by_entry, atts_by_entry = svc.by_entry(copy)
     entries, numbers = [], {}
     number = 0
     for ce in copy.entries:
@@ -462,7 +456,7 @@ def _fail(target: str, anchor: str, messages: list[str]):
 
 
 @bp.app_template_global("copy_form_errors")
-def copy_form_errors() -> dict:
+def copyform_errors() -> dict:
     return session.pop(ERRORS_KEY, None) or {"anchor": None, "messages": []}
 
 
@@ -502,7 +496,7 @@ def _workbench_url(reference: str, copy_id: int) -> str:
 
 def _act(reference: str, copy_id: int, form: FlaskForm, anchor: str, call, done: str | None):
     if not form.validate_on_submit():
-        return _fail(_workbench_url(reference, copy_id), anchor, _form_errors(form))
+        return _fail(_workbench_url(reference, copy_id), anchor, form_errors(form))
     try:
         call()
     except CopyError as exc:
@@ -550,7 +544,7 @@ def copy_overview(reference: str):
     db.session.commit()
     return render_template("backoffice/copies/overview.html", req=req, verified=verified, lookup=lookup,
                            dossier=dossier, link_form=link_form, links=links, copies=copies,
-                           action_form=ActionForm(formdata=None), errors=copy_form_errors()), status
+                           action_form=ActionForm(formdata=None), errors=copyform_errors()), status
 
 
 @bp.route("/verzoeken/<reference>/afschrift/koppelen", methods=["POST"])
@@ -560,7 +554,7 @@ def copy_link(reference: str):
     dossier = form.dossier_id.data if DOSSIER_ID.match(form.dossier_id.data or "") else None
     target = _overview_url(reference, dossier)
     if not form.validate_on_submit():
-        return _fail(target, "koppelen", _form_errors(form))
+        return _fail(target, "koppelen", form_errors(form))
     try:
         svc.link_dossier(g.actor, reference, form.dossier_id.data, form.person_id.data,
                          form.requester_person_id.data or None)
@@ -578,7 +572,7 @@ def copy_create(reference: str, link_id: int):
     form = ActionForm()
     anchor = f"koppeling-{link_id}"
     if not form.validate_on_submit():
-        return _fail(_overview_url(reference), anchor, _form_errors(form))
+        return _fail(_overview_url(reference), anchor, form_errors(form))
     try:
         copy = svc.create_copy(g.actor, reference, link_id)
     except CopyError as exc:
@@ -603,7 +597,7 @@ def copy_workbench(reference: str, copy_id: int):
     wb = workbench(req, copy)
     busy = copy.render_state in ("queued", "rendering")
     resp = render_template("backoffice/copies/workbench.html", wb=wb, req=req, copy=copy, busy=busy,
-                           errors=copy_form_errors())
+                           errors=copyform_errors())
     return resp
 
 
@@ -664,7 +658,7 @@ def copy_review_attachment(reference: str, copy_id: int, attachment_id: int):
     anchor = f"bijlage-{attachment_id}"
     if form.decision.data == "redact" and not _attachment_redaction_available():
         if not form.validate_on_submit():
-            return _fail(_workbench_url(reference, copy_id), anchor, _form_errors(form))
+            return _fail(_workbench_url(reference, copy_id), anchor, form_errors(form))
         return _fail(_workbench_url(reference, copy_id), anchor, [error_text("attachment_redaction_unavailable")])
     phrases = [p.strip() for p in (form.phrases.data or "").splitlines() if p.strip()]
 
@@ -724,7 +718,7 @@ def copy_pdf(reference: str, copy_id: int):
         if exc.code in NOT_HERE:
             abort(404)
         return _fail(_workbench_url(reference, copy_id), "stappen", [error_text(exc.code)])
-    resp = _no_store_file(data, "application/pdf", f"afschrift-{reference}-{copy_id}.pdf", inline=True)
+    resp = no_store_file(data, "application/pdf", f"afschrift-{reference}-{copy_id}.pdf", inline=True)
     resp.headers["Content-Security-Policy"] = "default-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'"
     return resp
 
@@ -767,7 +761,7 @@ def copy_phone_code(reference: str, copy_id: int, delivery_id: int):
     once on the page this POST answers (never in a notice or the session cookie)."""
     form = ActionForm()
     if not form.validate_on_submit():
-        return _fail(_workbench_url(reference, copy_id), "levering", _form_errors(form))
+        return _fail(_workbench_url(reference, copy_id), "levering", form_errors(form))
     try:
         code = svc.new_code(g.actor, reference, copy_id, delivery_id)
     except CopyError as exc:

@@ -3,7 +3,7 @@ Permission.DOSSIER_IMPORT), the list of imported dossiers, and a read-only inter
 per dossier (Permission.DOSSIER_VIEW). The page shows everything unredacted: it is for
 staff only and says so; a requester's copy is made elsewhere.
 
-Thin: portal/services/dossiers.py reads, validates, stores and logs. Every dossier text
+Thin: portal/services/dossiers/ reads, validates, stores and logs. Every dossier text
 is plain text: the templates print it with Jinja's autoescape, never `|safe`.
 """
 from __future__ import annotations
@@ -21,7 +21,7 @@ from portal.services import dossiers as svc
 from portal.services.errors import DomainError
 from portal.documents.uploads import UploadRejected, read_limited
 
-from . import bp, requires
+from .blueprint import bp, requires
 
 ROLE_LABELS = {
     "subject": _l("Betrokkene"),

@@ -21,7 +21,7 @@ from portal.services import casefile
 from portal.services import queue as svc
 from portal.services.casefile import CaseError
 
-from . import bp, requires
+from .blueprint import bp, requires
 
 # --- words for staff ---------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ from portal.rules.permissions import Permission
 from portal.services import reports as svc
 from portal.services.requests import today_local
 
-from . import bp, requires
+from .blueprint import bp, requires
 
 REPORT_ERRORS = {
     "range_reversed": _l("De eerste maand ligt na de laatste maand. Kies een eerste maand die eerder is."),

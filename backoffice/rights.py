@@ -4,7 +4,7 @@ per item (a refusal signed by a team leader), the decision on the right and its
 execution (instructions for the registration system, AVG 19 notification tasks), and
 the own statement added to the dossier.
 
-Thin: portal/services/rectification.py decides, checks the authorisation matrix again
+Thin: portal/services/rectification/ decides, checks the authorisation matrix again
 and writes the access log of every read of dossier data and every change. Every form:
 CSRF (Flask-WTF), one service call, then back to the page (POST-redirect-GET) with a
 notice, or with the error next to the form it belongs to (shown once; only the message
@@ -35,8 +35,8 @@ from portal.services import authz
 from portal.services import rectification as svc
 from portal.services.errors import DomainError
 
-from . import bp, requires
-from .casework import _form_errors, _no_store_file
+from .blueprint import bp, requires
+from .pages import form_errors, no_store_file
 
 # --- words for the codes ----------------------------------------------------------------------
 
@@ -241,7 +241,7 @@ def _act(target: str, form: FlaskForm, anchor: str, call, done: str):
     """Validate the form (CSRF), call one service, then back to `target` with a notice,
     or with the error next to the form `anchor`."""
     if not form.validate_on_submit():
-        return _fail(target, anchor, _form_errors(form))
+        return _fail(target, anchor, form_errors(form))
     try:
         call()
     except DomainError as exc:
@@ -254,7 +254,7 @@ def _act(target: str, form: FlaskForm, anchor: str, call, done: str):
 
 
 @bp.app_template_global("rights_form_errors")
-def rights_form_errors() -> dict:
+def rightsform_errors() -> dict:
     return session.pop(ERRORS_KEY, None) or {"anchor": None, "messages": []}
 
 
@@ -291,7 +291,7 @@ def rights_correction(reference: str):
            "sign": authz.can(g.actor, Permission.DECISION_SIGN),
            "letter": authz.can(g.actor, Permission.LETTER_VIEW)}
     return render_template("backoffice/rights/correction_page.html", page=page, req=page.req, may=may,
-                           errors=rights_form_errors(), today=svc.today_local())
+                           errors=rightsform_errors(), today=svc.today_local())
 
 
 @bp.route("/verzoeken/<reference>/correctie/punten", methods=["POST"])
@@ -348,7 +348,7 @@ def rights_item_decide(reference: str, item_id: int):
             flash(_("Het besluit over dit punt is opgeslagen."))
 
     if not form.validate_on_submit():
-        return _fail(_correction_url(reference), f"punt-{item_id}", _form_errors(form))
+        return _fail(_correction_url(reference), f"punt-{item_id}", form_errors(form))
     try:
         call()
     except DomainError as exc:
@@ -434,7 +434,7 @@ def rights_instructions_export(reference: str, dossier_ref: str):
         db.session.rollback()
         abort(404)
     body = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
-    return _no_store_file(body, "application/json; charset=utf-8", f"opdrachten-{dossier_ref}.json", inline=False)
+    return no_store_file(body, "application/json; charset=utf-8", f"opdrachten-{dossier_ref}.json", inline=False)
 
 
 # --- own statement (art. 16) --------------------------------------------------------------------
@@ -452,7 +452,7 @@ def rights_statement(reference: str):
     may = {"propose": authz.can(g.actor, Permission.DECISION_PROPOSE),
            "sign": authz.can(g.actor, Permission.DECISION_SIGN)}
     return render_template("backoffice/rights/correction_statement.html", page=page, req=page.req, may=may,
-                           errors=rights_form_errors(), today=svc.today_local())
+                           errors=rightsform_errors(), today=svc.today_local())
 
 
 @bp.route("/verzoeken/<reference>/eigen-verklaring", methods=["POST"])
@@ -461,7 +461,7 @@ def rights_statement_add(reference: str):
     form = StatementForm()
     target = _statement_url(reference)
     if not form.validate_on_submit():
-        return _fail(target, "verklaring-toevoegen", _form_errors(form))
+        return _fail(target, "verklaring-toevoegen", form_errors(form))
     upload = None
     storage = form.pdf.data
     if storage is not None and getattr(storage, "filename", None):  # a file was chosen (maybe empty)
@@ -496,7 +496,7 @@ def rights_statement_propose(reference: str):
 
 
 def _pdf_response(f):
-    resp = _no_store_file(f.data, "application/pdf", f.filename, inline=True)
+    resp = no_store_file(f.data, "application/pdf", f.filename, inline=True)
     resp.headers["Content-Security-Policy"] = "default-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'"
     return resp
 

@@ -37,9 +37,8 @@ from portal.services import authz, instructions
 from portal.services import destruction as svc
 from portal.services.errors import DomainError, load_request
 
-from . import bp, requires
-from . import casework as cw_face
-from .casework import _form_errors
+from .blueprint import bp, requires
+from .pages import CASEWORK_ERRORS, form_errors
 
 # --- words for the codes ----------------------------------------------------------------------
 
@@ -94,7 +93,7 @@ KIND_LABELS = {
 
 
 def error_text(code: str) -> str:
-    return str(ERRORS.get(code) or cw_face.ERRORS.get(code) or _l("Dit kan nu niet."))
+    return str(ERRORS.get(code) or CASEWORK_ERRORS.get(code) or _l("Dit kan nu niet."))
 
 
 def _lang() -> str:
@@ -208,7 +207,7 @@ def _fail(reference: str, form: NextForm, messages: list[str], anchor: str):
 
 def _act(reference: str, form: NextForm, anchor: str, call, done: str, *, missing: tuple[str, ...] = ()):
     if not form.validate_on_submit():
-        return _fail(reference, form, _form_errors(form), anchor)
+        return _fail(reference, form, form_errors(form), anchor)
     try:
         call()
     except DomainError as exc:
@@ -317,7 +316,7 @@ def destruction_execute_page(reference: str, right: str):
         req = load_request(reference, svc.DestructionError)
     except svc.DestructionError:
         abort(404)
-    if not authz.can(g.actor, Permission.REQUEST_VIEW) or svc._asked(req, right) is None:
+    if not authz.can(g.actor, Permission.REQUEST_VIEW) or svc.requested_right(req, right) is None:
         abort(404)
     data = svc.panel_data(req)
     view = next((r for r in data.rights if r.right == right), None) if data else None
@@ -327,7 +326,7 @@ def destruction_execute_page(reference: str, right: str):
             if view.decision.outcome == "grant":
                 plans = svc.plan(req, right)
             else:
-                plans = [svc._plan_link(link, full=False, selected=set()) for link in svc.links_of(req)]
+                plans = [svc.plan_link(link, full=False, selected=set()) for link in svc.links_of(req)]
         except svc.DestructionError as exc:
             problem = error_text(exc.code)
     if plans:
@@ -346,7 +345,7 @@ def destruction_execute(reference: str, right: str):
     form.next.data = _execute_url(reference, right)
     anchor = "uitvoeren"
     if not form.validate_on_submit():
-        return _fail(reference, form, _form_errors(form), anchor)
+        return _fail(reference, form, form_errors(form), anchor)
     try:
         made = svc.execute(g.actor, reference, right, method=form.method.data, entry_pks=form.entries.data or [],
                            confirmed=bool(form.confirm.data))

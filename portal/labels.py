@@ -7,7 +7,7 @@ from flask import Flask
 from flask_babel import format_date, format_datetime
 from flask_babel import lazy_gettext as _l
 
-from .public.forms import ERASURE_GROUNDS, REP_KIND_LABELS
+from .rules.eligibility import RepresentativeKind
 
 RIGHT_NAMES = {
     "inzage": _l("Inzage"),
@@ -39,6 +39,24 @@ EVENT_NAMES = {
     "copy_released": _l("Uw afschrift staat klaar"),
     "copy_downloaded": _l("Afschrift gedownload"),
     "copy_handed_over": _l("Afschrift persoonlijk overhandigd"),
+}
+
+#: What a representative is of the person the request is about (the public form asks it).
+REP_KIND_LABELS = {
+    RepresentativeKind.PARENT_WITH_AUTHORITY.value: _l("Ouder met gezag"),
+    RepresentativeKind.GUARDIAN.value: _l("Voogd"),
+    RepresentativeKind.CURATOR.value: _l("Curator"),
+    RepresentativeKind.MENTOR.value: _l("Mentor"),
+    RepresentativeKind.BEWINDVOERDER.value: _l("Bewindvoerder"),
+}
+
+#: Art. 18.2 a-e: the requester's grounds for erasure, in the requester's words.
+ERASURE_GROUNDS = {
+    "a": _l("De gegevens zijn niet meer nodig voor het doel waarvoor ze zijn verzameld"),
+    "b": _l("Ik trek mijn toestemming in en er is geen andere reden om de gegevens te gebruiken"),
+    "c": _l("Ik maak bezwaar tegen het gebruik van mijn gegevens"),
+    "d": _l("De gegevens zijn gebruikt terwijl dat niet mocht"),
+    "e": _l("De gegevens moeten gewist worden volgens de wet"),
 }
 
 

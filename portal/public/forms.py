@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .. import validation
+from ..labels import ERASURE_GROUNDS
 from ..rules.eligibility import ForWhom, RepresentativeKind
 from ..rules.rights import Right
 
@@ -96,15 +97,6 @@ class RepresentativeKindForm(FlaskForm):
     )
 
 
-REP_KIND_LABELS = {
-    RepresentativeKind.PARENT_WITH_AUTHORITY.value: _l("Ouder met gezag"),
-    RepresentativeKind.GUARDIAN.value: _l("Voogd"),
-    RepresentativeKind.CURATOR.value: _l("Curator"),
-    RepresentativeKind.MENTOR.value: _l("Mentor"),
-    RepresentativeKind.BEWINDVOERDER.value: _l("Bewindvoerder"),
-}
-
-
 class PersonForm(FlaskForm):
     given_names = StringField(
         _l("Voornamen"),
@@ -168,15 +160,6 @@ class DestructionForm(FlaskForm):
         _l("Waarom wilt u dat het dossier wordt vernietigd?"),
         validators=[Optional(), Length(max=TEXT_MAX, message=_l("Gebruik hoogstens 5000 tekens."))],
     )
-
-
-ERASURE_GROUNDS = {
-    "a": _l("De gegevens zijn niet meer nodig voor het doel waarvoor ze zijn verzameld"),
-    "b": _l("Ik trek mijn toestemming in en er is geen andere reden om de gegevens te gebruiken"),
-    "c": _l("Ik maak bezwaar tegen het gebruik van mijn gegevens"),
-    "d": _l("De gegevens zijn gebruikt terwijl dat niet mocht"),
-    "e": _l("De gegevens moeten gewist worden volgens de wet"),
-}
 
 
 class ErasureForm(FlaskForm):
@@ -320,7 +303,7 @@ class StatusLinkForm(FlaskForm):
 
 class CopyDownloadForm(FlaskForm):
     """Fetching a released copy (art. 14): the one-time code, and the passphrase again
-    for whoever has one (portal/services/copies.py, "delivery")."""
+    for whoever has one (portal/services/copies/delivery.py)."""
 
     code = StringField(_l("Code"), validators=[DataRequired(_l("Vul de code in.")), Length(max=20, message=_l("Deze code is te lang."))])
     passphrase = StringField(_l("Wachtzin"), validators=[Length(max=200, message=_l("Deze wachtzin is te lang."))])

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..infra import mail
 from ..infra.extensions import limiter
+from ..labels import REP_KIND_LABELS
 from ..rules import eligibility
 from ..rules.eligibility import ForWhom, JointRule
 from ..rules.rights import Right
@@ -25,8 +26,9 @@ from ..services import copies as copies_svc
 from ..services import letters as letters_svc
 from ..services import requests as svc
 from ..documents.uploads import UploadRejected, inspect_upload, read_limited
-from . import bp, flow
+from . import flow
 from . import forms as f
+from .blueprint import bp
 
 STATUS_IDLE_SECONDS = 30 * 60
 
@@ -242,7 +244,7 @@ def step_rep_kind(step, answers):
     fw = ForWhom(answers["for_whom"])
     kinds = eligibility.kinds_for(fw, accepted_adult_kinds=current_app.config["ADULT_REPRESENTATIVE_KINDS"])
     form = f.RepresentativeKindForm(data={"rep_kind": answers.get("rep_kind")})
-    form.rep_kind.choices = [(k.value, f.REP_KIND_LABELS[k.value]) for k in kinds]
+    form.rep_kind.choices = [(k.value, REP_KIND_LABELS[k.value]) for k in kinds]
     if form.validate_on_submit():
         answers["rep_kind"] = form.rep_kind.data
         flow.mark_done(step, answers)
