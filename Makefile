@@ -38,7 +38,7 @@ run: demo
 	@echo "E-mail is sent to an SMTP catcher on 127.0.0.1:8025 (started here; messages printed below)."
 	@echo ""
 	$(BIN)/python -m aiosmtpd -n -l 127.0.0.1:8025 -c aiosmtpd.handlers.Debugging & \
-	$(BIN)/huey_consumer portal.infra.jobs.huey -w 1 -q & \
+	$(BIN)/huey_consumer portal.worker.huey -w 1 -q & \
 	trap 'kill 0' INT TERM EXIT; \
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 

@@ -60,6 +60,11 @@ def create_app(overrides: dict | None = None) -> Flask:
             "org_phone": app.config["ORGANISATION_PHONE"],
         }
 
+    # Every area's background jobs: registered with the queue, and connected to the
+    # signals their services send after a commit (portal/services/signals.py).
+    from .services import tasks as housekeeping_tasks  # noqa: F401
+    from .services.copies import tasks as copy_tasks  # noqa: F401
+
     if app.config.get("HUEY_IMMEDIATE"):
         # Jobs run at once, in the caller's app context (tests; a demo without a consumer).
         from .infra import jobs

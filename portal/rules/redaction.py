@@ -100,7 +100,7 @@ LABELS = {
     TASK: "[weggelaten: taak Veilig Thuis]",
 }
 #: When redactions overlap, the merged one carries the weightiest ground.
-_PRIORITY = {THIRD_PARTY: 0, TASK: 1, REPORTER_PROTECTION: 2, SAFETY: 3}
+PRIORITY = {THIRD_PARTY: 0, TASK: 1, REPORTER_PROTECTION: 2, SAFETY: 3}
 
 # Span kinds.
 NAME, ADDRESS, POSTCODE, PHONE, EMAIL, BSN, BIRTH_DATE, ORGANISATION, RELATION = (
@@ -404,7 +404,7 @@ def find_known_identifiers(
         for m in pattern.finditer(folded):
             if m.end() > m.start():
                 found.add(Span(m.start(), m.end(), person_id, kind, ground))
-    return sorted(found, key=lambda s: (s.start, -s.end, -_PRIORITY[s.ground], s.person_id, s.kind))
+    return sorted(found, key=lambda s: (s.start, -s.end, -PRIORITY[s.ground], s.person_id, s.kind))
 
 
 def merge(spans: Iterable[Span]) -> list[tuple[int, int, str]]:
@@ -415,7 +415,7 @@ def merge(spans: Iterable[Span]) -> list[tuple[int, int, str]]:
         if out and s.start <= out[-1][1]:
             last = out[-1]
             last[1] = max(last[1], s.end)
-            if _PRIORITY[s.ground] > _PRIORITY[last[2]]:
+            if PRIORITY[s.ground] > PRIORITY[last[2]]:
                 last[2] = s.ground
         else:
             out.append([s.start, s.end, s.ground])

@@ -77,14 +77,14 @@ def export_csv(actor: Actor, q: LogQuery) -> str:
     writer = csv.writer(out)
     writer.writerow(CSV_FIELDS)
     for e in rows:
-        writer.writerow([_cell(getattr(e, f).isoformat() + "Z" if f == "at" else getattr(e, f)) for f in CSV_FIELDS])
+        writer.writerow([csv_cell(getattr(e, f).isoformat() + "Z" if f == "at" else getattr(e, f)) for f in CSV_FIELDS])
     audit.record("audit.export", actor=actor.label, actor_role=actor.role.value, object_type="audit_event",
                  subject_ref=q.subject_ref, reason=q.describe())
     db.session.commit()
     return out.getvalue()
 
 
-def _cell(value):
+def csv_cell(value):
     """No spreadsheet formulas from log text (CSV injection)."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value

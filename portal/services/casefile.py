@@ -12,15 +12,12 @@ a name, a reference or what was asked.
 from __future__ import annotations
 
 import logging
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import current_app
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 
-from ..infra import mail
 from ..infra.extensions import db
 from ..models import Decision, Document, Extension, Message, Party, Request, RequestedRight, Staff, utcnow
 from ..rules import deadlines
@@ -29,7 +26,10 @@ from ..rules.rights import Right
 from ..rules.status import BEFORE_QUEUE, OPEN, IllegalMove, RequestStatus, check_move
 from . import audit, letters
 from .authz import Actor, can, require
-from .requests import _event, _move, today_local
+from . import notices, timeline
+from .duplicates import FINISHED_STATUSES, flag_possible_duplicate
+from .notices import Notified
+from .timeline import today_local
 from .errors import DomainError, load_request
 
 log = logging.getLogger(__name__)
@@ -37,8 +37,6 @@ log = logging.getLogger(__name__)
 S = RequestStatus
 #: Statuses in which the request is being handled and its deadline runs.
 OPEN_STATUSES = frozenset(OPEN)
-#: Statuses in which a request no longer counts for "a second request for the same subject".
-FINISHED_STATUSES = frozenset({S.CLOSED, S.WITHDRAWN})
 #: Roles a request can be assigned to.
 ASSIGNABLE_ROLES = (Role.CASEWORKER.value, Role.TEAM_LEADER.value)
 MESSAGE_MAX = 5000
@@ -72,58 +70,6 @@ def refresh_earliest_due(req: Request) -> None:
     dues = [effective_due(r, extensions.get(r.right)) for r in req.rights]
     req.earliest_due_on = min(dues) if dues else None
 
-
-# --- a second request for the same subject --------------------------------------------
-
-def _fold(text: str | None) -> str:
-    """Casefold, drop accents, keep letters and digits: "Ä. de Vries-" -> "adevries"."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    return "".join(ch for ch in decomposed.casefold() if ch.isalnum() and not unicodedata.combining(ch))
-
-
-def name_key(given_names: str | None, surname: str | None) -> tuple[str, str]:
-    """What "a similar name" means here: the first given name and the surname, each
-    casefolded, without accents, spaces or punctuation."""
-    first = (given_names or "").split()
-    return _fold(first[0] if first else ""), _fold(surname)
-
-
-def find_possible_duplicate(req: Request) -> Request | None:
-    """An earlier request, not closed or withdrawn, whose subject has the same birth
-    date and a similar name (``name_key``) as this request's subject; the earliest one."""
-    subject = next((p for p in req.parties if p.is_subject), None)
-    if subject is None or subject.birth_date is None:
-        return None
-    key = name_key(subject.given_names, subject.surname)
-    if not all(key):
-        return None
-    rows = db.session.execute(
-        db.select(Party.request_id, Party.given_names, Party.surname)
-        .join(Request, Request.id == Party.request_id)
-        .where(Party.is_subject.is_(True), Party.birth_date == subject.birth_date, Party.request_id < req.id,
-               Request.status.not_in([s.value for s in FINISHED_STATUSES]))
-        .order_by(Party.request_id)
-    ).all()
-    for request_id, given_names, surname in rows:
-        if name_key(given_names, surname) == key:
-            return db.session.get(Request, request_id)
-    return None
-
-
-def flag_possible_duplicate(req: Request, actor: str = "system") -> Request | None:
-    """Set Request.possible_duplicate_of when an earlier open request looks like one
-    for the same subject (called by submit_request and when the page is opened).
-    Adds an internal timeline event; the caller commits."""
-    if req.possible_duplicate_of is not None:
-        return db.session.get(Request, req.possible_duplicate_of)
-    other = find_possible_duplicate(req)
-    if other is not None:
-        req.possible_duplicate_of = other.id
-        _event(req, "possible_duplicate_flagged", actor, public=False)
-    return other
-
-
-# --- the request page ---------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class TimelineEntry:
@@ -283,7 +229,7 @@ def request_page(actor: Actor, reference: str, *, today: date | None = None) -> 
 def _take_on(req: Request, actor: Actor) -> None:
     """A request that gets an assignee is being handled: received -> in progress."""
     if req.status_enum is S.RECEIVED:
-        _move(req, S.IN_PROGRESS, actor.label)
+        timeline.move(req, S.IN_PROGRESS, actor.label)
 
 
 def _check_assignable(req: Request) -> None:
@@ -299,7 +245,7 @@ def claim(actor: Actor, reference: str) -> None:
     if req.assignee_id == actor.staff_id:
         raise CaseError("already_yours")
     req.assignee_id = actor.staff_id
-    _event(req, "claimed", actor.label, public=False)
+    timeline.event(req, "claimed", actor.label, public=False)
     _take_on(req, actor)
     _log(actor, "request.claim", req)
     db.session.commit()
@@ -318,50 +264,13 @@ def assign(actor: Actor, reference: str, staff_id: int) -> None:
     if req.assignee_id == target.id:
         raise CaseError("already_assigned")
     req.assignee_id = target.id
-    _event(req, "assigned", actor.label, public=False)
+    timeline.event(req, "assigned", actor.label, public=False)
     _take_on(req, actor)
     _log(actor, "request.assign", req)
     db.session.commit()
 
 
 # --- writing to the requester ----------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Notified:
-    """How many neutral e-mail notices went out, and how many could not be sent."""
-
-    sent: int
-    failed: int
-
-
-def status_login_url() -> str:
-    """The public status login page on PUBLIC_BASE_URL (never the Host header)."""
-    path = current_app.url_map.bind("localhost", script_name=current_app.config.get("APPLICATION_ROOT") or "/").build(
-        "public.status_login")
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
-
-
-def _addressable(req: Request) -> list[Party]:
-    """The people who can read the status page: the requester and the second person."""
-    return [p for p in req.parties if p.role in (Party.REQUESTER, Party.CO_REQUESTER)]
-
-
-def _notice_to(parties: list[Party]) -> list[str]:
-    return [p.email for p in parties if p.email and p.email_ok and p.email_confirmed_at is not None]
-
-
-def _send_notices(addresses: list[str], lang: str) -> Notified:
-    """After the commit: the neutral notice to each address (news.txt)."""
-    sent = failed = 0
-    link = status_login_url() if addresses else ""
-    for address in addresses:
-        try:
-            mail.send(address, "news", lang, link=link)
-            sent += 1
-        except mail.MailError:
-            failed += 1  # mail.send logged the kind of failure, never the address
-    return Notified(sent, failed)
-
 
 def send_message(actor: Actor, reference: str, body: str, *, party_id: int | None = None,
                  asks_for_document: bool = False) -> Notified:
@@ -379,7 +288,7 @@ def send_message(actor: Actor, reference: str, body: str, *, party_id: int | Non
         raise CaseError("message_too_long")
     if req.status_enum in BEFORE_QUEUE or req.status_enum in FINISHED_STATUSES:
         raise CaseError("request_not_open")
-    people = _addressable(req)
+    people = notices.addressable(req)
     if party_id is not None:
         people = [p for p in people if p.id == party_id]
         if not people:
@@ -391,13 +300,13 @@ def send_message(actor: Actor, reference: str, body: str, *, party_id: int | Non
             raise CaseError("cannot_ask_now") from None
     req.messages.append(Message(direction=Message.TO_REQUESTER, body=text, author=actor.label, at=utcnow(),
                                 party_id=party_id, asks_for_document=asks_for_document))
-    _event(req, "message_to_requester", actor.label)
+    timeline.event(req, "message_to_requester", actor.label)
     if asks_for_document and req.status_enum is not S.WAITING_FOR_REQUESTER:
-        _move(req, S.WAITING_FOR_REQUESTER, actor.label)
+        timeline.move(req, S.WAITING_FOR_REQUESTER, actor.label)
     _log(actor, "message.to_requester", req)
-    addresses, lang = _notice_to(people), req.language
+    addresses, lang = notices.safe_addresses(people), req.language
     db.session.commit()
-    return _send_notices(addresses, lang)
+    return notices.send(addresses, lang)
 
 
 # --- extension (AVG 12(3)) --------------------------------------------------------------------
@@ -454,12 +363,12 @@ def extend(actor: Actor, reference: str, right: str, reasons: str, *, today: dat
                  right=str(RIGHT_NAMES[the_right.value]).lower(), date=format_date(new_due, "long"))
         body += "\n\n" + _("De reden: %(reasons)s", reasons=text)
     req.messages.append(Message(direction=Message.TO_REQUESTER, body=body, author=actor.label, at=utcnow()))
-    _event(req, "deadline_extended", actor.label)
+    timeline.event(req, "deadline_extended", actor.label)
     # "The letter is kept": the extension letter (PDF, in the request's language), made,
     # stored and released on the status page in this same transaction.
     letters.keep_extension_letter(req, ext, actor=actor)
     _log(actor, "extension.decide", req)
-    addresses, lang = _notice_to(_addressable(req)), req.language
+    addresses, lang = notices.addresses(req), req.language
     db.session.commit()
-    return Extended(the_right.value, new_due, _send_notices(addresses, lang))
+    return Extended(the_right.value, new_due, notices.send(addresses, lang))
 

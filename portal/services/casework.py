@@ -30,7 +30,7 @@ from ..rules.status import BEFORE_QUEUE, RequestStatus
 from ..documents.uploads import sniff_type
 from . import audit
 from .authz import Actor, can, require
-from .requests import _event, _move
+from . import timeline
 from .errors import DomainError, load_request
 
 S = RequestStatus
@@ -96,7 +96,7 @@ def _check_open(req: Request) -> None:
 def _take_on(req: Request, actor: Actor) -> None:
     """Casework on a received request means it is being handled."""
     if req.status_enum is S.RECEIVED:
-        _move(req, S.IN_PROGRESS, actor.label)
+        timeline.move(req, S.IN_PROGRESS, actor.label)
 
 
 # --- who takes part, and who must show what ---------------------------------------------
@@ -270,7 +270,7 @@ def record_check(actor: Actor, reference: str, party_id: int, *, kind: str, meth
         if doc in req.documents:
             req.documents.remove(doc)
         db.session.delete(doc)
-    _event(req, f"{kind}_check:{result}", actor.label, public=False)
+    timeline.event(req, f"{kind}_check:{result}", actor.label, public=False)
     _take_on(req, actor)
     _log(actor, f"{kind}_check.record", req, object_type="identity_check", object_id=check.id)
     db.session.commit()
@@ -300,7 +300,7 @@ def record_capacity_judgment(actor: Actor, reference: str, party_id: int, *, lac
                                 reasons=text, judged_by=actor.staff_id, judged_at=utcnow())
     db.session.add(judgment)
     db.session.flush()
-    _event(req, "capacity_judged", actor.label, public=False)
+    timeline.event(req, "capacity_judged", actor.label, public=False)
     _take_on(req, actor)
     _log(actor, "capacity.judge", req, object_type="capacity_judgment", object_id=judgment.id)
     db.session.commit()
@@ -349,7 +349,7 @@ def decide_art20_4(actor: Actor, reference: str, outcome: str, reasons: str) -> 
     db.session.flush()
     if outcome == ParentInvolvementDecision.CONTINUE_WITHOUT_PARENT:
         req.art20_4_review = False
-    _event(req, f"art20_4:{outcome}", actor.label, public=False)
+    timeline.event(req, f"art20_4:{outcome}", actor.label, public=False)
     _take_on(req, actor)
     _log(actor, "art20_4.decide", req, object_type="parent_involvement_decision", object_id=decision.id)
     db.session.commit()

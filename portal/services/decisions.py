@@ -25,18 +25,17 @@ import json
 import logging
 from dataclasses import dataclass
 
-from jinja2 import TemplateNotFound
 
-from ..infra import mail
 from ..infra.extensions import db
-from ..models import Decision, Party, Request, utcnow
+from ..models import Decision, Request, utcnow
 from ..rules import grounds as G
 from ..rules.permissions import Permission
 from ..rules.rights import Right
 from ..rules.status import BEFORE_QUEUE, RequestStatus
-from . import audit, casework, letters
+from . import audit, casework, letters, notices, timeline
+from .destruction.checks import check_decision
 from .authz import Actor, require
-from .requests import _event, _move, today_local
+from .timeline import today_local
 from .errors import DomainError, load_request
 
 log = logging.getLogger(__name__)
@@ -97,9 +96,7 @@ def _validate(req: Request, right: str, outcome: str, grounds: list[str], reason
     # granted: no refusal), art. 17.4 (a refusal for someone else's substantial interest
     # names that person and why) and art. 18.3 (a refusal on AVG 17(3) names the
     # exception). Here, so that proposing and signing (which calls this again) check it
-    # whatever face is used. The rule lives in portal/services/destruction.py.
-    from .destruction import check_decision
-
+    # whatever face is used. The rule lives in portal/services/destruction/checks.py.
     error = check_decision(req, the_right, outcome, chosen)
     if error:
         raise DecisionError(error)
@@ -197,9 +194,9 @@ def propose(actor: Actor, reference: str, right: str, outcome: str, grounds: lis
                    proposed_by=actor.staff_id, proposed_at=utcnow(), replaces_id=replaces_id)
     db.session.add(dec)
     db.session.flush()
-    _event(req, "decision_proposed", actor.label, public=False)
+    timeline.event(req, "decision_proposed", actor.label, public=False)
     if req.status_enum is S.RECEIVED:
-        _move(req, S.IN_PROGRESS, actor.label)
+        timeline.move(req, S.IN_PROGRESS, actor.label)
     _log(actor, "decision.propose", req, dec)
     db.session.commit()
     return dec
@@ -222,7 +219,7 @@ def revise(actor: Actor, reference: str, decision_id: int, outcome: str, grounds
                        reasons=text, state=Decision.PROPOSED, proposed_by=actor.staff_id, proposed_at=utcnow()):
         db.session.rollback()
         raise DecisionError("signed_cannot_be_edited")
-    _event(req, "decision_revised", actor.label, public=False)
+    timeline.event(req, "decision_revised", actor.label, public=False)
     _log(actor, "decision.revise", req, dec)
     db.session.commit()
     return dec
@@ -248,7 +245,7 @@ def send_back(actor: Actor, reference: str, decision_id: int, comment: str) -> D
                        reviewed_at=utcnow(), review_comment=text):
         db.session.rollback()
         raise DecisionError("not_waiting_for_review")
-    _event(req, "decision_sent_back", actor.label, public=False)
+    timeline.event(req, "decision_sent_back", actor.label, public=False)
     _log(actor, "decision.send_back", req, dec)
     db.session.commit()
     return dec
@@ -290,39 +287,18 @@ def sign(actor: Actor, reference: str, decision_id: int) -> Decision:
         if not _move_state(replaced, Decision.SIGNED, state=Decision.REPLACED):
             db.session.rollback()
             raise DecisionError("replaces_not_standing")
-        _event(req, "decision_replaced", actor.label, public=False)
+        timeline.event(req, "decision_replaced", actor.label, public=False)
     db.session.flush()
     letter = letters.issue_decision_letter(req, dec, replaced=replaced, actor=actor)
-    _event(req, "decision_signed", actor.label, public=False)
+    timeline.event(req, "decision_signed", actor.label, public=False)
     _log(actor, "decision.sign", req, dec)
     if every_right_decided(req):
         if req.status_enum is not S.DECIDED:
-            _move(req, S.DECIDED, actor.label)
+            timeline.move(req, S.DECIDED, actor.label)
         if req.answered_on is None:
             req.answered_on = today_local()
-    addresses, lang = _notice_addresses(req), req.language
+    addresses, lang = notices.addresses(req), req.language
     db.session.commit()
-    _notify(addresses, lang)
+    notices.send(addresses, lang)
     log.info("decision %s signed, letter %s released", dec.id, letter.id)
     return dec
-
-
-# --- the neutral e-mail notice ----------------------------------------------------------------
-
-def _notice_addresses(req: Request) -> list[str]:
-    """Whoever can read the status page and has a confirmed address that is safe to use."""
-    return [p.email for p in req.parties
-            if p.role in (Party.REQUESTER, Party.CO_REQUESTER) and p.email and p.email_ok and p.email_confirmed_at]
-
-
-def _notify(addresses: list[str], lang: str) -> None:
-    if not addresses:
-        return
-    from .casefile import status_login_url
-
-    link = status_login_url()
-    for address in addresses:
-        try:
-            mail.send(address, "news", lang, link=link)
-        except (mail.MailError, TemplateNotFound):
-            log.warning("decision notice could not be sent")

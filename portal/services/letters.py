@@ -29,6 +29,8 @@ from ..rules.grounds import Ground, Outcome
 from ..rules.permissions import Permission
 from ..rules.rights import ARTICLES, Right
 from . import audit
+from .references import by_reference
+from .timeline import today_local
 from .authz import Actor, require
 
 DECISION = "decision"
@@ -45,7 +47,6 @@ def _article_number(right: str) -> str:
 
 def _render(template: str, req: Request, **context) -> bytes:
     app = current_app._get_current_object()
-    from .requests import today_local
 
     with force_locale(req.language):
         html = app.jinja_env.get_template(template).render(
@@ -59,9 +60,9 @@ def _right_part(dec: Decision):
     items of a correction and an own statement (art. 15, 16), what happens after a
     destruction or erasure (art. 17, 18)."""
     if dec.right in ("correctie", "eigen_verklaring"):
-        from .rectification import letter_part
+        from .rectification.letter import letter_part
     elif dec.right in ("vernietiging", "gegevenswissing"):
-        from .destruction import letter_part
+        from .destruction.letter import letter_part
     else:
         return None
     return letter_part(dec)
@@ -160,9 +161,8 @@ def _filename(req: Request, letter: Letter) -> str:
 def download_for_requester(reference: str, party_id: int, letter_id: int) -> LetterFile:
     """A released letter of the request whose status page this browser may see (the
     caller checked the login). Another request's letter is not found. Logged."""
-    from .requests import _by_reference
 
-    req = _by_reference(reference)
+    req = by_reference(reference)
     if req is None:
         raise LetterNotFound()
     party = next((p for p in req.parties if p.id == party_id), None)

@@ -26,7 +26,7 @@ from ..rules.status import BEFORE_QUEUE, RequestStatus
 from . import audit
 from .authz import Actor, can, require
 from .casefile import NEARLY_DUE_WORKING_DAYS, OPEN_STATUSES
-from .requests import today_local
+from .timeline import today_local
 
 PAGE_SIZE = 50
 MAX_DUE_WITHIN = 90
@@ -253,7 +253,7 @@ def _backoffice_url(endpoint: str, **values) -> str:
 
 
 def send_digest(*, today: date | None = None) -> DigestResult:
-    """The daily digest (portal/infra/jobs.py, `flask digest send`): to each assignee the
+    """The daily digest (portal/services/tasks.py, `flask digest send`): to each assignee the
     number of their open requests that are overdue or due within 5 working days, and
     to every team leader the same for all open requests, each with a link to the
     queue filtered that way. Counts only: no names, no references, nothing about

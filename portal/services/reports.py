@@ -67,10 +67,10 @@ from ..rules.permissions import Permission
 from ..rules.rights import Right
 from ..rules.status import BEFORE_QUEUE, OPEN
 from . import audit
-from .access_log import _cell
+from .access_log import csv_cell
 from .authz import Actor, require
 from .errors import DomainError
-from .requests import today_local
+from .timeline import today_local
 
 #: The longest period one report covers.
 MAX_MONTHS = 36
@@ -350,13 +350,13 @@ def report_csv(actor: Actor, date_from: date, date_to: date, *, today: date | No
     report = _build(date_from, date_to, today)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([_cell(h) for h in _csv_header()])
+    writer.writerow([csv_cell(h) for h in _csv_header()])
     for row in report.rows:
-        writer.writerow([_cell(v) for v in _csv_row(f"{row.month:%Y-%m}", right_label(row.right), row.counts)])
+        writer.writerow([csv_cell(v) for v in _csv_row(f"{row.month:%Y-%m}", right_label(row.right), row.counts)])
     everything = _("Totaal")
     for right, counts in report.by_right.items():
-        writer.writerow([_cell(v) for v in _csv_row(everything, right_label(right), counts)])
-    writer.writerow([_cell(v) for v in _csv_row(everything, _("Alle rechten"), report.total)])
+        writer.writerow([csv_cell(v) for v in _csv_row(everything, right_label(right), counts)])
+    writer.writerow([csv_cell(v) for v in _csv_row(everything, _("Alle rechten"), report.total)])
     _log(actor, "report.export", report)
     return out.getvalue()
 

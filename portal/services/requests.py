@@ -10,8 +10,7 @@ import hmac
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -19,13 +18,16 @@ from flask import current_app
 from xkcdpass import xkcd_password
 
 from ..infra.extensions import db
-from ..models import Document, Invitation, Message, Party, Request, RequestedRight, RequestEvent, utcnow
+from ..models import Document, Invitation, Message, Party, Request, RequestedRight, utcnow
 from ..rules import deadlines
 from ..rules.eligibility import ForWhom, JointRule, assess, is_adult
 from ..rules.rights import Right
-from ..rules.status import BEFORE_QUEUE, RequestStatus, check_move
+from ..rules.status import BEFORE_QUEUE, RequestStatus
 from ..documents.uploads import CleanUpload
-from . import audit, drafts, tokens
+from . import audit, drafts, timeline, tokens
+from .duplicates import flag_possible_duplicate
+from .references import REFERENCE_ALPHABET, by_reference, new_reference
+from .timeline import today_local
 from .errors import DomainError
 
 # The clock rule recorded on every request (docs/deadlines.md): the period runs from
@@ -35,7 +37,6 @@ from .errors import DomainError
 # under any other reading.
 CLOCK_RULE = "received_via_portal: AVG 12(3), EDPB 01/2022 §5.3; not paused for identity checks"
 
-REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U: easy to read aloud
 _hasher = PasswordHasher()
 # Verifying against this when a reference is unknown makes both answers take as long.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
@@ -57,26 +58,6 @@ class SubmitResult:
     due: dict[str, date]
 
 
-def today_local() -> date:
-    return datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
-
-
-def new_reference() -> str:
-    """VT-XXXX-XXXX-XXXX: 12 random characters (59 bits), not a database id, not counted."""
-    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(12))
-    return f"VT-{chars[:4]}-{chars[4:8]}-{chars[8:]}"
-
-
-def normalise_reference(text: str) -> str:
-    compact = "".join(ch for ch in (text or "").upper() if ch.isalnum())
-    if compact.startswith("VT"):
-        compact = compact[2:]
-    compact = compact.replace("O", "0").replace("I", "1").replace("L", "1")
-    if len(compact) != 12:
-        return ""
-    return f"VT-{compact[:4]}-{compact[4:8]}-{compact[8:]}"
-
-
 def new_passphrase() -> str:
     """Seven words from the EFF long list (about 90 bits), as SecureDrop's codenames."""
     words = xkcd_password.generate_wordlist(wordfile=xkcd_password.locate_wordfile("eff-long"), min_length=3, max_length=9)
@@ -91,16 +72,6 @@ def new_invitation_code() -> str:
 def _code_hash(code: str) -> str:
     compact = "".join(ch for ch in code.upper() if ch.isalnum())
     return hmac.new(current_app.config["SECRET_KEY"].encode(), compact.encode(), hashlib.sha256).hexdigest()
-
-
-def _event(req: Request, kind: str, actor: str, public: bool = True) -> None:
-    req.events.append(RequestEvent(kind=kind, actor=actor, public=public, at=utcnow()))
-
-
-def _move(req: Request, target: RequestStatus, actor: str) -> None:
-    check_move(req.status_enum, target)
-    req.status = target.value
-    _event(req, f"status:{target.value}", actor)
 
 
 def _document(req: Request, party: Party | None, kind: str, content_type: str, size: int, sha256: str, ciphertext: bytes) -> Document:
@@ -214,9 +185,9 @@ def submit_request(answers: dict, draft_id: str, *, lang: str, starter_session: 
                          expires_at=utcnow() + timedelta(seconds=cfg["INVITATION_MAX_AGE"]), starter_session=starter_session)
         req.invitations.append(inv)
 
-    _event(req, "submitted", "requester")
+    timeline.event(req, "submitted", "requester")
     if req.art20_4_review:
-        _event(req, "art20_4_review_requested", "requester", public=False)
+        timeline.event(req, "art20_4_review_requested", "requester", public=False)
     if requester.email_ok:
         req.status = RequestStatus.AWAITING_EMAIL.value
         req.purge_after = utcnow() + timedelta(days=cfg["UNCONFIRMED_PURGE_DAYS"])
@@ -224,11 +195,10 @@ def submit_request(answers: dict, draft_id: str, *, lang: str, starter_session: 
         req.status = RequestStatus.AWAITING_CO_REQUESTER.value
     else:
         req.status = RequestStatus.RECEIVED.value
-    _event(req, f"status:{req.status}", "system")
+    timeline.event(req, f"status:{req.status}", "system")
 
     db.session.add(req)
     db.session.flush()
-    from .casefile import flag_possible_duplicate  # (imports this module)
 
     flag_possible_duplicate(req)
     audit.record("request.submit", actor="requester", actor_role="public", object_type="request",
@@ -259,13 +229,6 @@ def submit_request(answers: dict, draft_id: str, *, lang: str, starter_session: 
     )
 
 
-def _by_reference(reference: str) -> Request | None:
-    ref = normalise_reference(reference)
-    if not ref:
-        return None
-    return db.session.execute(db.select(Request).filter_by(reference=ref)).scalar_one_or_none()
-
-
 @dataclass(frozen=True)
 class ConfirmResult:
     reference: str
@@ -278,7 +241,7 @@ def confirm_email(token: str) -> ConfirmResult:
     """The requester clicked the link in their e-mail: the request reaches the queue
     (or waits for the second person of a joint request). Single use, expiring."""
     payload = tokens.read("email-confirm", token, current_app.config["EMAIL_CONFIRM_MAX_AGE"])
-    req = _by_reference(payload.get("r", ""))
+    req = by_reference(payload.get("r", ""))
     if req is None:
         raise tokens.TokenInvalid("invalid")
     tokens.consume("email-confirm", payload)
@@ -289,7 +252,7 @@ def confirm_email(token: str) -> ConfirmResult:
     pending = [i for i in req.invitations if i.used_at is None]
     inv_email = inv_token = None
     if pending:
-        _move(req, RequestStatus.AWAITING_CO_REQUESTER, "requester")
+        timeline.move(req, RequestStatus.AWAITING_CO_REQUESTER, "requester")
         inv = pending[0]
         if inv.channel == "email" and inv.party.email:
             # A fresh code: only its hash is stored, so the e-mail gets a new one.
@@ -299,8 +262,8 @@ def confirm_email(token: str) -> ConfirmResult:
             inv_email = inv.party.email
             inv_token = tokens.make("invitation", {"r": req.reference, "c": code})
     else:
-        _move(req, RequestStatus.RECEIVED, "requester")
-    _event(req, "email_confirmed", "requester")
+        timeline.move(req, RequestStatus.RECEIVED, "requester")
+    timeline.event(req, "email_confirmed", "requester")
     audit.record("request.confirm_email", actor="requester", actor_role="public", object_type="request",
                  object_id=req.id, subject_ref=req.reference, reason="confirm e-mail")
     db.session.commit()
@@ -320,7 +283,7 @@ class InvitationView:
 def open_invitation(reference: str, code: str, session_id: str) -> InvitationView:
     """Find a pending invitation by reference and code. Single use, expiring; the
     browser session that started the request can never use it."""
-    req = _by_reference(reference)
+    req = by_reference(reference)
     if req is None:
         raise RequestError("invitation_invalid")
     h = _code_hash(code)
@@ -396,8 +359,8 @@ def join_request(view: InvitationView, session_id: str, person: dict, identity_m
         _document(req, party, Document.REPRESENTATION, proof_upload.content_type, proof_upload.size,
                   proof_upload.sha256, vault.encrypt(proof_upload.content))
     inv.used_at = utcnow()
-    _event(req, "co_requester_joined", "co_requester")
-    _move(req, RequestStatus.RECEIVED, "co_requester")
+    timeline.event(req, "co_requester_joined", "co_requester")
+    timeline.move(req, RequestStatus.RECEIVED, "co_requester")
     audit.record("request.join", actor="co_requester", actor_role="public", object_type="request",
                  object_id=req.id, subject_ref=req.reference, reason="joint request art. 20.1")
     db.session.commit()
@@ -425,7 +388,7 @@ class StatusAccess:
 def login_with_passphrase(reference: str, passphrase: str) -> StatusAccess:
     """Reference plus passphrase opens the status page. The answer (and its timing)
     is the same for an unknown reference and a wrong passphrase."""
-    req = _by_reference(reference)
+    req = by_reference(reference)
     stored = req.passphrase_hash if req is not None and req.passphrase_hash else _DUMMY_HASH
     phrase = " ".join((passphrase or "").lower().split())
     try:
@@ -449,7 +412,7 @@ def status_link_for(reference: str, email: str) -> list[tuple[str, str, str]]:
     confirmed e-mail address. Only that person gets it: in a joint request the other
     person does not learn that someone looked. Returns (address, token, language) to
     send; empty for an unknown reference or address, so the page says the same."""
-    req = _by_reference(reference)
+    req = by_reference(reference)
     wanted = (email or "").strip().casefold()
     if req is None or not wanted:
         return []
@@ -466,7 +429,7 @@ def status_link_for(reference: str, email: str) -> list[tuple[str, str, str]]:
 
 def login_with_link(token: str) -> StatusAccess:
     payload = tokens.read("status-link", token, current_app.config["STATUS_LINK_MAX_AGE"])
-    req = _by_reference(payload.get("r", ""))
+    req = by_reference(payload.get("r", ""))
     if req is None:
         raise tokens.TokenInvalid("invalid")
     party = next((p for p in req.parties if p.id == payload.get("p")), None)
@@ -489,7 +452,7 @@ def status_view(access: StatusAccess) -> StatusPage:
     """Load a request for its status page (the caller has checked access); logged.
     In a joint request each person sees only the messages to or from them and those
     meant for both: a child's message is never shown to the parent."""
-    req = _by_reference(access.reference)
+    req = by_reference(access.reference)
     if req is None:
         raise RequestError("not_found")
     audit.record("status.view", actor="requester", actor_role="public", object_type="request",
@@ -501,7 +464,7 @@ def status_view(access: StatusAccess) -> StatusPage:
 def reply(access: StatusAccess, body: str, upload: CleanUpload | None) -> None:
     """The requester answers VT on the status page, optionally with a file (for
     example a clearer ID copy). Message and file are stored together or not at all."""
-    req = _by_reference(access.reference)
+    req = by_reference(access.reference)
     if req is None:
         raise RequestError("not_found")
     party = next((p for p in req.parties if p.id == access.party_id), None)
@@ -517,9 +480,9 @@ def reply(access: StatusAccess, body: str, upload: CleanUpload | None) -> None:
         doc = _document(req, party, Document.MESSAGE, upload.content_type, upload.size, upload.sha256,
                         current_app.extensions["vault"].encrypt(upload.content))
         doc.message_id = msg.id
-    _event(req, "requester_replied", author)
+    timeline.event(req, "requester_replied", author)
     if req.status_enum is RequestStatus.WAITING_FOR_REQUESTER:
-        _move(req, RequestStatus.IN_PROGRESS, author)
+        timeline.move(req, RequestStatus.IN_PROGRESS, author)
     audit.record("message.from_requester", actor=author, actor_role="public", object_type="request",
                  object_id=req.id, subject_ref=req.reference, reason="status page reply")
     db.session.commit()

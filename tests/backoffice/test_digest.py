@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 
-from portal.infra import jobs
+from portal.services import tasks as jobs
 from portal.services import queue as q
 
 from .queue_helpers import FOR_CHILD, audit_entries, days_ago, file, set_staff, update

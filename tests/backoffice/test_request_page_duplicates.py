@@ -8,7 +8,7 @@ import pytest
 
 from portal.infra.extensions import db
 from portal.models import Request
-from portal.services import casefile
+from portal.services import duplicates
 
 from .queue_helpers import CHILD_BIRTH_DATE, FOR_CHILD, SELF, file, get_request, update
 
@@ -89,14 +89,14 @@ def test_flagged_when_the_page_is_opened(app, logged_in):
 
 
 def test_name_key():
-    assert casefile.name_key("  Sanne  Maria", "de Vries") == casefile.name_key("sanne", "De-Vries") == ("sanne", "devries")
-    assert casefile.name_key("Zoë", "Öztürk") == ("zoe", "ozturk")
-    assert casefile.name_key(None, None) == ("", "")
+    assert duplicates.name_key("  Sanne  Maria", "de Vries") == duplicates.name_key("sanne", "De-Vries") == ("sanne", "devries")
+    assert duplicates.name_key("Zoë", "Öztürk") == ("zoe", "ozturk")
+    assert duplicates.name_key(None, None) == ("", "")
 
 
 def test_a_request_is_never_its_own_duplicate(app):
     ref = file(app)
     with app.app_context():
         req = db.session.execute(db.select(Request).filter_by(reference=ref)).scalar_one()
-        assert casefile.find_possible_duplicate(req) is None
+        assert duplicates.find_possible_duplicate(req) is None
         db.session.remove()

@@ -1,0 +1,64 @@
+"""Who may be told that something changed, and how: a neutral e-mail notice
+(templates/email/news.txt) with a link to the status login page, never a name, a
+reference or what was asked (threat model T3).
+
+Only the people who can read the status page (the requester and the second person of a
+joint request), and only at a confirmed address that they said is safe to use. Notices
+go out after the commit; a failure is logged by its kind, never with the address.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from flask import current_app
+from jinja2 import TemplateNotFound
+
+from ..infra import mail
+from ..models import Party, Request
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Notified:
+    """How many neutral e-mail notices went out, and how many could not be sent."""
+
+    sent: int
+    failed: int
+
+
+def status_login_url() -> str:
+    """The public status login page on PUBLIC_BASE_URL (never the Host header)."""
+    path = current_app.url_map.bind("localhost", script_name=current_app.config.get("APPLICATION_ROOT") or "/").build(
+        "public.status_login")
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
+
+
+def addressable(req: Request) -> list[Party]:
+    """The people who can read the status page: the requester and the second person."""
+    return [p for p in req.parties if p.role in (Party.REQUESTER, Party.CO_REQUESTER)]
+
+
+def safe_addresses(parties: list[Party]) -> list[str]:
+    """The confirmed addresses of these people that they said are safe to use."""
+    return [p.email for p in parties if p.email and p.email_ok and p.email_confirmed_at is not None]
+
+
+def addresses(req: Request) -> list[str]:
+    """Whoever can read the status page and has a confirmed address that is safe to use."""
+    return safe_addresses(addressable(req))
+
+
+def send(to: list[str], lang: str) -> Notified:
+    """After the commit: the neutral notice to each address."""
+    sent = failed = 0
+    link = status_login_url() if to else ""
+    for address in to:
+        try:
+            mail.send(address, "news", lang, link=link)
+            sent += 1
+        except (mail.MailError, TemplateNotFound):
+            failed += 1  # mail.send logged the kind of failure, never the address
+            log.warning("notice could not be sent")
+    return Notified(sent, failed)

@@ -1,0 +1,17 @@
+"""What a service tells the rest after its commit, as blinker signals (the library
+behind Flask's own signals; Indico's ``core/signals`` works the same way). A service
+sends; whoever must react connects, so no service imports the one that reacts.
+
+Today the reactions are background jobs: ``portal/services/copies/tasks.py`` connects
+to the copy's signals and enqueues the detector and the renderer.
+"""
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+#: A new draft copy was stored (sender: the copy's id): run the free-text detector.
+copy_created = _signals.signal("copy-created")
+#: A copy's PDF is wanted at this version (sender: the copy's id; ``version``): render it.
+copy_render_wanted = _signals.signal("copy-render-wanted")

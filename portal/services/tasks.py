@@ -1,0 +1,40 @@
+"""The periodic housekeeping jobs: the hourly purge (portal/services/purge.py) and the
+daily digest (portal/services/queue.py). The queue itself is portal/infra/jobs.py."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from huey import crontab
+
+from ..infra.jobs import CONFIG, app, huey
+from . import purge
+from .queue import send_digest
+
+#: The daily digest goes out at this local time (Europe/Amsterdam, summer and winter).
+DIGEST_AT = (7, 0)
+
+
+@huey.periodic_task(crontab(minute="15", hour="*"))
+def purge_hourly():
+    """Remove unconfirmed requests past their purge date and abandoned drafts."""
+    with app().app_context():
+        purge.purge_unconfirmed()
+        purge.purge_drafts()
+
+
+def at_digest_time(now: datetime) -> bool:
+    """Huey asks this every minute with the time in UTC (Huey's default, utc=True); a
+    plain crontab would drift by an hour between summer and winter time."""
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=timezone.utc)
+    local = now.astimezone(ZoneInfo(CONFIG["TIMEZONE"]))
+    return (local.hour, local.minute) == DIGEST_AT
+
+
+@huey.periodic_task(at_digest_time)
+def daily_digest():
+    """Overdue and nearly due requests, counted per assignee and for the team leaders
+    (portal/services/queue.py; `flask digest send` runs the same)."""
+    with app().app_context():
+        send_digest()
