@@ -53,6 +53,7 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import dataclass
+from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 import pikepdf
@@ -418,14 +419,7 @@ def _has_active_content(root: Any) -> bool:
     objects that are not reachable from the catalog). An explicit stack is
     used instead of recursion, so deep nesting cannot blow the Python stack.
     """
-    stack = [root]
-    while stack:
-        obj = stack.pop()
-        if isinstance(obj, Array):
-            stack.extend(item for item in obj if not item.is_indirect)
-            continue
-        if not _is_dict_like(obj):
-            continue
+    for obj in _direct_dictionaries(root):
         keys = set(obj.keys())
         if keys & _ACTIVE_KEYS:
             return True
@@ -447,9 +441,6 @@ def _has_active_content(root: Any) -> bool:
                 actions = list(value) if isinstance(value, Array) else [value]
                 if not all(_is_allowed_action(action) for action in actions):
                     return True
-        for _key, value in obj.items():
-            if not value.is_indirect:
-                stack.append(value)
     return False
 
 
@@ -467,6 +458,18 @@ def _is_allowed_action(action: Any) -> bool:
 
 
 def _strip_metadata(root: Any) -> None:
+    for obj in _direct_dictionaries(root):
+        for key in _METADATA_KEYS:
+            if key in obj:
+                del obj[key]
+
+
+def _direct_dictionaries(root: Any) -> Iterator[Any]:
+    """``root`` and every dictionary or stream nested in it *directly* (through arrays
+    and dictionary values, never through an indirect reference: each indirect object
+    is in ``pdf.objects`` and checked on its own). An explicit stack, not recursion, so
+    deep nesting cannot blow the Python stack. The caller may change a dictionary it is
+    given (delete keys) before its values are visited."""
     stack = [root]
     while stack:
         obj = stack.pop()
@@ -475,9 +478,7 @@ def _strip_metadata(root: Any) -> None:
             continue
         if not _is_dict_like(obj):
             continue
-        for key in _METADATA_KEYS:
-            if key in obj:
-                del obj[key]
+        yield obj
         stack.extend(value for _key, value in obj.items() if not value.is_indirect)
 
 

@@ -1,0 +1,178 @@
+"""Decided corrections (art. 15) and own statements (art. 16) as every later copy shows
+them: a deleted entry left out, a shielded one as its line only, an improved one with
+its new text (redacted like any entry), and the person's own statements in full.
+
+The correction and statement services (portal/services/rectification/) write them;
+the copy reads them here, so the copy never imports the correction service."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from flask import current_app
+from ... import labels
+from ...documents.copy_document import EntryView
+from ...infra.extensions import db
+from ...models import DossierEntry, DossierPerson, EntryAmendment, OwnStatement
+from ...rules import redaction as R
+from .common import DELETE, IMPROVE, SHIELD, lang_pick
+from .redact import detector_spans, merged, segments
+
+
+# --- decided corrections (art. 15) and own statements (art. 16) as every later copy shows them ---
+
+@dataclass(frozen=True)
+class Effective:
+    """What a copy shows of an entry after decided corrections: ``delete`` (left out)
+    outweighs ``shield`` (only "Afgeschermd (artikel 15)"), which outweighs ``improve``
+    (the latest new text, with "Gecorrigeerd op <date> (artikel 15)")."""
+
+    kind: str
+    new_text: str | None
+    decided_on: date
+
+
+_WEIGHT = {IMPROVE: 0, SHIELD: 1, DELETE: 2}
+
+
+def effective_amendments(entry_pks: Iterable[int]) -> dict[int, Effective]:
+    pks = sorted(set(entry_pks))
+    if not pks:
+        return {}
+    rows = db.session.execute(db.select(EntryAmendment).where(EntryAmendment.entry_pk.in_(pks))
+                              .order_by(EntryAmendment.id)).scalars().all()
+    out: dict[int, Effective] = {}
+    for a in rows:
+        now = out.get(a.entry_pk)
+        if now is None or _WEIGHT[a.kind] >= _WEIGHT[now.kind]:
+            out[a.entry_pk] = Effective(a.kind, a.new_text, a.decided_on)
+    return out
+
+
+class ShieldedEntry:
+    """A shielded entry as the copy's plan holds it: the entry, without its attachments
+    (a shielded entry shows only its line; nothing of it, no attachment, goes along)."""
+
+    attachments = ()
+
+    def __init__(self, entry: DossierEntry):
+        self._entry = entry
+
+    def __getattr__(self, name):
+        return getattr(self._entry, name)
+
+
+class Plan(list):
+    """The plan of a copy (``copies.plan``): the planned entries, and what the document
+    made from it needs besides: the person's own statements (art. 16, ``statements``),
+    and the copy's person, the dossier's persons and who else reads (to redact an
+    improved entry's new text, art. 15)."""
+
+    def __init__(self, entries=(), *, statements: Sequence["PlannedStatement"] = (), subject_ref: str = "",
+                 persons: Sequence = (), readers: Sequence[str] = ()):
+        super().__init__(entries)
+        self.statements = tuple(statements)
+        self.subject_ref = subject_ref
+        self.persons = tuple(persons)
+        self.readers = tuple(readers)
+
+
+#: What a copy prints in place of a shielded entry (nl, en).
+SHIELD_LABEL = ("Afgeschermd (artikel 15)", "Shielded (article 15)")
+
+
+@dataclass(frozen=True)
+class PlannedStatement:
+    statement: OwnStatement
+    spans: tuple[tuple[int, int, str], ...]  # (start, end, ground): known identifiers of others
+
+
+def statements_of(person: DossierPerson) -> list[OwnStatement]:
+    return list(db.session.execute(db.select(OwnStatement).filter_by(person_pk=person.id)
+                                   .order_by(OwnStatement.added_at, OwnStatement.id)).scalars())
+
+
+def known_spans(text: str, persons, subject_ref: str, readers: Iterable[str] = ()) -> tuple[tuple[int, int, str], ...]:
+    """Only the identifiers the dossier gives for other persons (as in any entry of the
+    copy): the reporter always, a protected person's whereabouts where others read."""
+    if not text:
+        return ()
+    spans = merged(R.find_known_identifiers(text, persons, copy_for=subject_ref,
+                                                    readers=tuple(readers)))
+    return tuple((s.start, s.end, s.ground) for s in spans)
+
+
+def amended_text_spans(text: str, persons, subject_ref: str,
+                       readers: Iterable[str] = ()) -> tuple[tuple[int, int, str], ...]:
+    """An improved entry's new text (VT's words, like any entry): the known identifiers
+    of others and the free-text detector, as a new copy would redact it."""
+    if not text:
+        return ()
+    known = merged(R.find_known_identifiers(text, persons, copy_for=subject_ref,
+                                                    readers=tuple(readers)))
+    spans = merged(known + detector_spans(text, persons, subject_ref, known))
+    return tuple((s.start, s.end, s.ground) for s in spans)
+
+
+def planned_statements(person: DossierPerson, persons, readers: Iterable[str] = ()) -> list[PlannedStatement]:
+    """The person's own statements for their copy. One the registration system has taken
+    over (a newer export holds an ``own_statement`` entry of this person with the same
+    text) is in the copy as that entry already: not twice."""
+    carried = {" ".join(e.text.split()) for e in person.dossier.entries
+               if e.kind == "own_statement" and e.source_person_pk == person.id}
+    return [PlannedStatement(st, known_spans(st.text, persons, person.person_id, readers))
+            for st in statements_of(person) if not (st.text and " ".join(st.text.split()) in carried)]
+
+
+def _local_date(moment) -> date:
+    from datetime import timezone
+    from zoneinfo import ZoneInfo
+
+    return moment.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
+
+
+def with_statements(views: Sequence[tuple[int, "EntryView"]], statements: Sequence[PlannedStatement],
+                    lang: str) -> tuple:
+    """The copy's entries (``(entry_pk, view)``, in date order) with the person's own
+    statements (art. 16) put in by the date they were added, numbered 1, 2, ... in that
+    order. A statement is printed in full, marked as the person's own, with a line per
+    entry it answers ("stuk 3") and a line about its PDF. Runs inside force_locale."""
+    from dataclasses import replace
+
+    from flask_babel import format_date
+
+    rows = [(v.date, 0, i, ("entry", pk, v)) for i, (pk, v) in enumerate(views)]
+    rows += [(_local_date(ps.statement.added_at), 1, i, ("statement", None, ps)) for i, ps in enumerate(statements)]
+    rows.sort(key=lambda r: (r[0], r[1], r[2]))
+    numbers = {pk: n for n, (_d, _k, _i, (kind, pk, _x)) in enumerate(rows, start=1) if kind == "entry"}
+    out = []
+    for n, (when, _k, _i, (kind, _pk, obj)) in enumerate(rows, start=1):
+        if kind == "entry":
+            out.append(replace(obj, number=n))
+            continue
+        st = obj.statement
+        person = st.person
+        lines = []
+        for e in st.responds_to:
+            kind_label = str(labels.ENTRY_KIND_NAMES.get(e.kind, e.kind))
+            day = format_date(e.date, "long")
+            if e.id in numbers:
+                lines.append(lang_pick((f"Deze verklaring gaat over stuk {numbers[e.id]} ({kind_label}, {day}).",
+                                    f"This statement is about entry {numbers[e.id]} ({kind_label}, {day})."), lang))
+            else:
+                lines.append(lang_pick((f"Deze verklaring gaat over een stuk van {day} ({kind_label}).",
+                                    f"This statement is about an entry of {day} ({kind_label})."), lang))
+        if st.pdf_sha256:
+            lines.append(lang_pick(("Bij deze verklaring hoort ook een PDF. Die zit in het dossier, maar niet in dit "
+                                "afschrift. Wilt u hem hebben? Vraag het ons.",
+                                "A PDF belongs to this statement. It is in the dossier, but not in this copy. "
+                                "Would you like it? Ask us."), lang))
+        source = person.relation if person.role == "subject" and person.relation else \
+            str(labels.SOURCE_NAMES.get(person.role, labels.SOURCE_NAMES["third_party"]))
+        out.append(EntryView(
+            number=n, date=when, kind_label=str(labels.ENTRY_KIND_NAMES["own_statement"]), title=(),
+            source_label=source,
+            nature_label=lang_pick(("eigen verklaring (artikel 16)", "own statement (article 16)"), lang),
+            text=segments(st.text, list(obj.spans)) if st.text else (),
+            own_statement=True, withheld_label=None, attachment_lines=tuple(lines)))
+    return tuple(out)

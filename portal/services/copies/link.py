@@ -1,0 +1,126 @@
+"""Steps 1 and 2 of the copy: link the request to the dossier person it is about (only
+after every identity check, art. 20.5), and make a draft copy with every automatic
+redaction; the free-text detector's pass runs as a background job."""
+from __future__ import annotations
+
+import logging
+
+from ...infra.extensions import db
+from ...models import Copy, CopyAttachment, CopyEntry, CopyRedaction, Dossier, DossierLink
+from ...rules import redaction as R
+from ...rules.permissions import Permission
+from .. import authz, casework
+from ..authz import Actor
+from .. import signals, timeline
+from .common import CopyError, FIELDS, load, log_access, person_value, readers_of, requester_is_subject, wants_copy
+from .redact import detector_spans, merged
+from .planning import plan
+
+log = logging.getLogger(__name__)
+
+
+# --- 1. link -----------------------------------------------------------------------------
+
+def link_dossier(actor: Actor, reference: str, dossier_id: str, person_id: str,
+                 requester_person_id: str | None = None) -> DossierLink:
+    """Link the request to the dossier person it is about (after art. 20.5 checks)."""
+    req = load(reference)
+    authz.require(actor, Permission.COPY_PREPARE, object_type="request", object_id=req.id, subject_ref=reference)
+    authz.require(actor, Permission.DOSSIER_VIEW, object_type="request", object_id=req.id, subject_ref=reference)
+    if not casework.identity_verified(req):
+        raise CopyError("identity_not_verified")
+    dossier = db.session.execute(db.select(Dossier).filter_by(dossier_id=(dossier_id or "").strip())).scalar_one_or_none()
+    if dossier is None:
+        raise CopyError("dossier_not_found")
+    persons = {p.person_id: p for p in dossier.persons}
+    person = persons.get((person_id or "").strip())
+    if person is None:
+        raise CopyError("person_not_found")
+    if person.role != "subject":
+        raise CopyError("not_a_subject")
+    rep = None
+    if requester_person_id:
+        rep = persons.get(requester_person_id.strip())
+        if rep is None:
+            raise CopyError("person_not_found")
+        if rep.id == person.id:
+            raise CopyError("same_person")
+    existing = db.session.execute(db.select(DossierLink).filter_by(request_id=req.id, dossier_pk=dossier.id)).scalar_one_or_none()
+    if existing is not None:
+        raise CopyError("already_linked")
+    link = DossierLink(request_id=req.id, dossier_pk=dossier.id, person_pk=person.id,
+                       requester_person_pk=rep.id if rep else None, linked_by=actor.staff_id)
+    db.session.add(link)
+    timeline.event(req, "dossier_linked", "caseworker", public=False)
+    log_access(actor, "dossier.link", req, reason=f"dossier {dossier.dossier_id} person {person.person_id}")
+    db.session.commit()
+    return link
+
+
+def create_copy(actor: Actor, reference: str, link_id: int) -> Copy:
+    """A new draft copy for a linked dossier person, with every automatic redaction.
+    Earlier drafts of the same link are withdrawn."""
+    req = load(reference)
+    authz.require(actor, Permission.COPY_PREPARE, object_type="request", object_id=req.id, subject_ref=reference)
+    if not casework.identity_verified(req):
+        raise CopyError("identity_not_verified")
+    if not wants_copy(req):
+        raise CopyError("no_copy_right")
+    link = db.session.get(DossierLink, link_id)
+    if link is None or link.request_id != req.id:
+        raise CopyError("link_not_found")
+    planned = plan(link.dossier, link.person, requester_is_subject=requester_is_subject(req),
+                   readers=readers_of(req, link), joint=req.joint,
+                   requester_ref=link.requester_person.person_id if link.requester_person else None,
+                   detect=False)
+    for old in db.session.execute(db.select(Copy).filter_by(link_id=link.id)).scalars():
+        if old.status != Copy.RELEASED and old.status != Copy.WITHDRAWN:
+            old.status = Copy.WITHDRAWN
+    copy = Copy(request_id=req.id, link_id=link.id, dossier_hash=link.dossier.content_hash,
+                created_by=actor.staff_id, detector_state="pending")
+    db.session.add(copy)
+    for pos, pe in enumerate(planned):
+        copy.entries.append(CopyEntry(entry_pk=pe.entry.id, position=pos))
+        for r in pe.redactions:
+            copy.redactions.append(CopyRedaction(entry_pk=pe.entry.id, field=r.field, start=r.start, end=r.end,
+                                                 ground=r.ground, origin=r.origin, kind=r.kind, person_ref=r.person_ref))
+        for att in pe.entry.attachments:
+            copy.attachments.append(CopyAttachment(attachment_pk=att.id))
+    timeline.event(req, "copy_prepared", "caseworker", public=False)
+    log_access(actor, "copy.create", req, reason=f"request {req.reference}: {len(planned)} entries")
+    db.session.commit()
+    signals.copy_created.send(copy.id)
+    return copy
+
+
+def run_detection(copy_id: int) -> int:
+    """The free-text detector pass over a copy (background job). Adds ``detector``
+    redactions, applied by default; returns how many."""
+    copy = db.session.get(Copy, copy_id)
+    if copy is None or copy.status == Copy.WITHDRAWN:
+        return 0
+    persons = [person_value(p) for p in copy.link.dossier.persons]
+    subject_ref = copy.link.person.person_id
+    added = 0
+    try:
+        for ce in copy.entries:
+            for field in FIELDS:
+                text = (ce.entry.title or "") if field == "title" else ce.entry.text
+                if not text:
+                    continue
+                existing = [R.Span(r.start, r.end, r.person_ref or "", r.kind, r.ground)
+                            for r in copy.redactions if r.entry_pk == ce.entry_pk and r.field == field]
+                for s in merged(detector_spans(text, persons, subject_ref, existing)):
+                    copy.redactions.append(CopyRedaction(entry_pk=ce.entry_pk, field=field, start=s.start, end=s.end,
+                                                         ground=s.ground, origin=CopyRedaction.DETECTOR, kind=s.kind))
+                    added += 1
+        copy.detector_state = "done"
+        if added:
+            copy.version += 1
+    except Exception:  # noqa: BLE001 - the worker must record the failure, not lose it
+        db.session.rollback()
+        copy = db.session.get(Copy, copy_id)
+        copy.detector_state = "failed"
+        log.exception("detector pass failed for copy %s", copy_id)
+    db.session.commit()
+    return added

@@ -1,0 +1,124 @@
+"""Step 5: review by the caseworker, the team leader's signature where something is
+withheld (art. 14.2, 20.4), and release to the requester."""
+from __future__ import annotations
+
+from datetime import timedelta
+from flask import current_app
+from ...infra.extensions import db
+from ...models import Copy, CopyAttachment, CopyRedaction, utcnow
+from ...rules.permissions import Permission
+from .. import authz, casework
+from ..authz import Actor
+from .. import notices, signals, timeline
+from .common import CopyError, RESTRICTION_GROUNDS, SENSITIVE_LIFT_GROUNDS, copy_of, editable, is_stale, load, log_access
+
+
+DOWNLOAD_DAYS = 30
+
+
+DOWNLOADS_ALLOWED = 3
+
+
+# --- 5. review, sign, release ------------------------------------------------------------------
+
+def restrictions(copy: Copy) -> list[str]:
+    """What in this copy a team leader must sign (art. 14.2, 20.4), as codes."""
+    out = []
+    if any(ce.withheld for ce in copy.entries):
+        out.append("entry_withheld")
+    if any(a.state == CopyAttachment.WITHHELD for a in copy.attachments):
+        out.append("attachment_withheld")
+    if any(r.origin == CopyRedaction.STAFF and r.ground in RESTRICTION_GROUNDS and r.state != CopyRedaction.LIFTED
+           for r in copy.redactions):
+        out.append("restriction_ground")
+    if any(r.state == CopyRedaction.LIFTED and r.ground in SENSITIVE_LIFT_GROUNDS for r in copy.redactions):
+        out.append("sensitive_lift")
+    return out
+
+
+def needs_signature(copy: Copy) -> bool:
+    return bool(restrictions(copy))
+
+
+def rendered_current(copy: Copy) -> bool:
+    """The stored PDF is of the copy's current version."""
+    return copy.render_state == "done" and copy.rendered_version == copy.version and copy.pdf_sha256 is not None
+
+
+def mark_reviewed(actor: Actor, reference: str, copy_id: int) -> Copy:
+    req, copy = editable(actor, reference, copy_id)
+    if is_stale(copy):
+        raise CopyError("copy_stale")
+    if any(a.state == CopyAttachment.UNREVIEWED for a in copy.attachments):
+        raise CopyError("attachments_unreviewed")
+    if copy.detector_state == "pending":
+        raise CopyError("detector_pending")
+    if not rendered_current(copy):
+        raise CopyError("not_rendered")
+    if (copy.render_error or "").startswith("final_gate"):
+        raise CopyError("final_gate")
+    copy.status, copy.reviewed_by, copy.reviewed_at = Copy.REVIEWED, actor.staff_id, utcnow()
+    log_access(actor, "copy.review", req, copy)
+    db.session.commit()
+    return copy
+
+
+def sign(actor: Actor, reference: str, copy_id: int) -> Copy:
+    """A team leader signs what the copy withholds (art. 14.2, 20.4): not the person who
+    prepared or reviewed it."""
+    req = load(reference)
+    authz.require(actor, Permission.DECISION_SIGN, object_type="copy", object_id=copy_id, subject_ref=reference)
+    copy = copy_of(req, copy_id)
+    if copy.status != Copy.REVIEWED:
+        raise CopyError("not_reviewed")
+    if not needs_signature(copy):
+        raise CopyError("nothing_to_sign")
+    if actor.staff_id in (copy.reviewed_by, copy.created_by):
+        raise CopyError("four_eyes")
+    if is_stale(copy) or not rendered_current(copy):
+        raise CopyError("copy_stale")
+    copy.status, copy.signed_by, copy.signed_at = Copy.SIGNED, actor.staff_id, utcnow()
+    log_access(actor, "copy.sign", req, copy, reason=",".join(restrictions(copy)))
+    db.session.commit()
+    return copy
+
+
+def release(actor: Actor, reference: str, copy_id: int) -> Copy:
+    """Release the copy to the requester: reviewed, signed where needed, current."""
+    from ...models import CopyDelivery
+
+    req, copy = editable(actor, reference, copy_id)
+    if copy.status == Copy.DRAFT:
+        raise CopyError("not_reviewed")
+    if needs_signature(copy) and copy.status != Copy.SIGNED:
+        raise CopyError("not_signed")
+    if is_stale(copy) or not rendered_current(copy):
+        raise CopyError("copy_stale")
+    # The released PDF is the final one, without "CONCEPT": rendered again by the job
+    # queue from the same version (a big copy never blocks a web worker). Until it is
+    # done the status page says the copy is being prepared.
+    copy.status = Copy.RELEASED
+    copy.render_state, copy.render_progress, copy.rendered_version = "queued", 0, None
+    copy.released_by, copy.released_at = actor.staff_id, utcnow()
+    for party in casework.taking_part(req):
+        copy.deliveries.append(CopyDelivery(party_id=party.id, method=CopyDelivery.DOWNLOAD, created_by=actor.staff_id,
+                                            expires_at=utcnow() + timedelta(days=DOWNLOAD_DAYS),
+                                            downloads_left=DOWNLOADS_ALLOWED))
+    timeline.event(req, "copy_released", "caseworker")
+    log_access(actor, "copy.release", req, copy)
+    addresses, lang = notices.addresses(req), req.language or "nl"
+    db.session.commit()
+    signals.copy_render_wanted.send(copy.id, version=copy.version)
+    notices.send(addresses, lang)  # a neutral e-mail that there is news (no content)
+    return copy
+
+
+def open_pdf_for_staff(actor: Actor, reference: str, copy_id: int) -> bytes:
+    req = load(reference)
+    authz.require(actor, Permission.COPY_PREPARE, object_type="copy", object_id=copy_id, subject_ref=reference)
+    copy = copy_of(req, copy_id)
+    if copy.pdf_ciphertext is None:
+        raise CopyError("not_rendered")
+    log_access(actor, "copy.pdf.open", req, copy)
+    db.session.commit()
+    return current_app.extensions["vault"].decrypt(copy.pdf_ciphertext)
