@@ -16,6 +16,7 @@ from portal.infra.extensions import db
 from portal.models import AuditEvent, RecoveryCode, Staff, utcnow
 from portal.services import audit
 from portal.services import staff as staff_svc
+from portal.services.staff import login as staff_login  # defines and calls _verify, holds _recovery
 
 from .conftest import log_in
 from .staff_pages import (
@@ -97,8 +98,8 @@ def csrf_free(html: str) -> str:
 def test_art7_unknown_user_costs_a_password_check_too(app, confirmed, monkeypatch):
     """The clock does not tell an unknown account apart: a dummy argon2 check runs."""
     calls = []
-    real = staff_svc._verify
-    monkeypatch.setattr(staff_svc, "_verify", lambda h, stored, given: calls.append(stored) or real(h, stored, given))
+    real = staff_login._verify
+    monkeypatch.setattr(staff_login, "_verify", lambda h, stored, given: calls.append(stored) or real(h, stored, given))
     login_password(app.test_client(), "bestaat-niet", "een wachtwoord van 12")
     assert len(calls) == 1 and calls[0].startswith("$argon2id$")
 
@@ -302,7 +303,7 @@ def test_art7_a_recovery_code_works_once(app, confirmed, make_staff):
     staff_id, _secret = confirmed()
     codes = [staff_svc.new_recovery_code() for _ in range(2)]
     with app.app_context():
-        db.session.add_all(RecoveryCode(staff_id=staff_id, code_hash=staff_svc._recovery.hash(c)) for c in codes)
+        db.session.add_all(RecoveryCode(staff_id=staff_id, code_hash=staff_login._recovery.hash(c)) for c in codes)
         db.session.commit()
     client = app.test_client()
     login_password(client, username_of(app, staff_id))
