@@ -15,39 +15,18 @@ import io
 import pytest
 
 from portal.infra.extensions import db
-from portal.models import Request, Staff, utcnow
-from portal.services import casework, copies
-from portal.services import dossiers as dossier_svc
-from portal.services.authz import Actor
-from tests.backoffice.dossier_helpers import example, make_zip
+from portal.services import copies
 
-from .navigator import Filing, Navigator, Person, jpeg_bytes
+from .prepared import Prepared, prepare_linked_request
 from .test_accessibility import LANGS, Audit
 
-MARK = Person(given_names="Mark", surname="Jansen", birth_date="30-09-1985")
 
-
-def _actor(live_app) -> Actor:
-    staff = Staff(username="cw-copy", display_name="Test caseworker", role="caseworker",
-                  password_hash="x", confidentiality_recorded_at=utcnow())
-    db.session.add(staff)
-    db.session.commit()
-    return Actor.of(staff, second_factor=True)
-
-
-def _prepare_and_release(live_app, reference: str) -> str:
+def _prepare_and_release(live_app, prepared: Prepared) -> str:
     """What the back office does (tested page by page in tests/backoffice): the one-time
     code the caseworker reads out on the phone."""
+    who, reference = prepared.who, prepared.reference
     with live_app.app_context():
-        dossier_svc.import_zip_bytes(dossier_svc.CLI, make_zip(example()))
-        who = _actor(live_app)
-        req = db.session.execute(db.select(Request).filter_by(reference=reference)).scalar_one()
-        for party in casework.taking_part(req):
-            casework.record_check(who, reference, party.id, kind="identity", method="id_copy",
-                                  document_kind="paspoort", name_matches=True, birth_date_matches=True,
-                                  result="verified")
-        link = copies.link_dossier(who, reference, "VT-2025-000417", "p2")
-        copy_id = copies.create_copy(who, reference, link.id).id
+        copy_id = copies.create_copy(who, reference, prepared.link_id).id
         copies.request_render(who, reference, copy_id)
         copies.mark_reviewed(who, reference, copy_id)
         c = copies.release(who, reference, copy_id)
@@ -65,13 +44,9 @@ def _pdf_text(data: bytes) -> str:
 @pytest.mark.parametrize("lang", LANGS)
 def test_art14_copy_download_with_passphrase_and_one_time_code(lang, page, live_server, axe):
     audit = Audit(axe, lang)
-    t = live_server.translator(lang)
-    mark = Navigator(page, live_server.base_url, t=t)
-    mark.set_language(lang, "/")
-    mark.file_request(Filing(for_whom="self", requester=MARK, rights=["afschrift"], identity_method="upload",
-                             identity_file=jpeg_bytes((320, 200)), email=None))
-    sub = mark.submit()
-    code = _prepare_and_release(live_server.app, sub.reference)
+    sub = prepare_linked_request(live_server, page, rights=["afschrift"], lang=lang)
+    mark = sub.requester
+    code = _prepare_and_release(live_server.app, sub)
 
     mark.status_login(sub.reference, sub.passphrase)
     audit(mark, "status page with a copy")

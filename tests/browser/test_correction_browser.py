@@ -16,23 +16,15 @@ from __future__ import annotations
 
 import io
 import re
-import time
-
-import pyotp
 
 from portal.infra.extensions import db
 from portal.models import EntryAmendment, NotificationTask, RegistrationInstruction, Request
-from portal.rules.permissions import Role
-from portal.services import dossiers as dossier_svc
-from portal.services import staff as staff_svc
-from tests.backoffice.dossier_helpers import example, make_zip
+from tests.backoffice.dossier_helpers import example
 
 from .backoffice_navigator import BL, StaffNavigator, request_path
-from .navigator import Filing, Navigator, Person, jpeg_bytes
+from .prepared import prepare_linked_request, staff_browser
 from .test_accessibility import Audit
 
-PASSWORD = "correct horse battery staple 42"
-MARK = Person(given_names="Mark", surname="Jansen", birth_date="30-09-1985")
 WISH = {"what_is_wrong": "Er staat dat ik zei dat de blauwe plekken van hockey komen.",
         "should_say": "Ik zei dat ze van voetbal komen."}
 NEW_TEXT = ("Mark Jansen ontkent dat hij Lotte heeft geslagen. Hij zegt dat de blauwe plekken van voetbal komen. "
@@ -41,37 +33,12 @@ REASONS = "In het verslag van het gesprek stond de verkeerde sport."
 RECIPIENT = "Raad voor de Kinderbescherming"
 
 
-def _staff(live_app) -> dict[str, tuple[str, str]]:
-    """A caseworker and a team leader, second factor set up: (username, TOTP secret)."""
-    out = {}
-    with live_app.app_context():
-        admin, _ = staff_svc.create_staff(staff_svc.CLI, "bea.bakker", "Bea Bakker", Role.FUNCTIONAL_ADMIN.value,
-                                          password=PASSWORD)
-        for role, username, name in ((Role.CASEWORKER, "mila.jansen", "Mila Jansen"),
-                                     (Role.TEAM_LEADER, "teun.visser", "Teun Visser")):
-            staff, _ = staff_svc.create_staff(staff_svc.CLI, username, name, role.value, password=PASSWORD)
-            staff_svc.record_confidentiality(staff_svc.CLI, staff.id, recorded_by=admin.id)
-            secret = staff_svc.begin_totp_setup(staff.id)
-            staff_svc.confirm_totp_setup(staff.id, pyotp.TOTP(secret).now())
-            out[role.value] = (username, secret)
-        db.session.remove()
-    return out
-
-
-def _log_in(nav: StaffNavigator, username: str, secret: str) -> None:
-    nav.log_in_password(username, PASSWORD)
-    # The set-up used this time step: the next one is accepted now (one step of drift).
-    nav.enter_totp(pyotp.TOTP(secret).at(time.time() + staff_svc.TOTP_STEP))
-
-
-def _import_dossier(live_app) -> str:
+def _dossier() -> dict:
+    """The example dossier; e3 was shared with the Raad (a task after the correction, AVG 19)."""
     doc = example()
     next(e for e in doc["entries"] if e["id"] == "e3")["shared_with"] = [
         {"recipient": RECIPIENT, "date": "2025-03-20", "basis": "art. 4.1.1 lid 2 Wmo 2015"}]
-    with live_app.app_context():
-        dossier_svc.import_zip_bytes(dossier_svc.CLI, make_zip(doc))
-        db.session.remove()
-    return doc["dossier_id"]
+    return doc
 
 
 def _pdf_text(data: bytes) -> str:
@@ -91,32 +58,13 @@ def test_art15_one_correction_from_request_to_letter_in_the_browser(page, new_co
         _audit(nav, name)
 
     t = live_server.translator("nl")
-    dossier_id = _import_dossier(live_app)
 
-    # --- 1. Mark files a request for correction ------------------------------------------------------
-    requester = Navigator(page, live_server.base_url, t=t)
-    requester.file_request(Filing(for_whom="self", requester=MARK, rights=["correctie"], details={"correctie": WISH},
-                                  identity_method="upload", identity_file=jpeg_bytes((320, 200)), email=None))
-    sub = requester.submit()
-    ref = sub.reference
-    staff = _staff(live_app)
-
-    # --- 2. the caseworker: ID check (art. 20.5), link to the dossier person --------------------------
-    cw = StaffNavigator(new_context().new_page(), live_server.base_url, t=t)
-    _log_in(cw, *staff["caseworker"])
-    cw.goto(request_path(ref))
-    cw.claim()
-    cw.record_identity_check(cw.party_panel("requester"), method="id_copy", document_kind="paspoort",
-                             name_matches=True, birth_date_matches=True, result="verified")
-    assert cw.notice(BL.CHECK_RECORDED).is_visible(), cw.page.inner_text("main")[:3000]
-    panel = cw.page.get_by_role("region", name="Correctie en eigen verklaring")
-    assert panel.is_visible(), cw.page.inner_text("main")[-3000:]
-    cw.wait_for_new_page(lambda: panel.get_by_role("link", name="Naar dossier koppelen").click())
-    cw.fill("Dossiernummer", dossier_id)
-    cw.press("Dossier zoeken")
-    cw.page.get_by_role("radio", name=re.compile(r"^Mark Jansen, ")).check()
-    cw.press("Koppelen")
-    assert cw.notice("Het verzoek is gekoppeld aan het dossier. U kunt nu een afschrift maken.").is_visible()
+    # --- 1. Mark files a request for correction; 2. the caseworker, in her browser: ID check ---------
+    # --- (art. 20.5), link to the dossier person (prepared.py) ----------------------------------------
+    prepared = prepare_linked_request(live_server, page, rights=["correctie"], details={"correctie": WISH},
+                                      dossier=_dossier(), via="browser", new_context=new_context)
+    requester, cw, staff = prepared.requester, prepared.caseworker, prepared.staff
+    ref, dossier_id = prepared.reference, prepared.dossier_id
 
     # --- 3. the correction page: the wish beside the entry, a decision on the item --------------------
     cw.goto(request_path(ref))
@@ -154,8 +102,7 @@ def test_art15_one_correction_from_request_to_letter_in_the_browser(page, new_co
     assert cw.button(BL.SIGN, within=decision).count() == 0, "a caseworker cannot sign"
 
     # --- 4. the team leader signs (four eyes) ------------------------------------------------------------
-    tl = StaffNavigator(new_context().new_page(), live_server.base_url, t=t)
-    _log_in(tl, *staff["team_leader"])
+    tl = staff_browser(new_context, live_server, t, staff["team_leader"])
     tl.goto(f"/backoffice/verzoeken/{ref}/correctie")
     audit(tl, "correction page, the team leader")
     decision = tl.page.get_by_role("region", name="Het besluit op de correctie")
@@ -185,7 +132,7 @@ def test_art15_one_correction_from_request_to_letter_in_the_browser(page, new_co
         db.session.remove()
 
     # --- 6. Mark reads the letter on his status page ------------------------------------------------------
-    requester.status_login(ref, sub.passphrase)
+    requester.status_login(ref, prepared.passphrase)
     link = requester.page.get_by_role("link", name=re.compile(r"^Besluit: Correctie\b"))
     assert link.count() == 1, requester.page.inner_text("main")[:3000]
     with requester.page.expect_download() as info:

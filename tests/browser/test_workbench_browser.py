@@ -4,47 +4,22 @@ nothing on the workbench (WCAG 2.2 AA)."""
 from __future__ import annotations
 
 from portal.infra.extensions import db
-from portal.models import Staff
-from portal.services import casework, copies
-from portal.services.authz import Actor
-from tests.backoffice.dossier_helpers import example, make_zip
+from portal.services import copies
 
-from .backoffice_navigator import StaffNavigator
-from .navigator import Filing, Navigator, Person, jpeg_bytes
+from .prepared import prepare_linked_request, staff_browser
 from .test_accessibility import Audit
-from .test_correction_browser import _log_in, _staff
-
-MARK = Person(given_names="Mark", surname="Jansen", birth_date="30-09-1985")
 
 
 def test_art14_2_select_words_to_redact_and_workbench_axe(page, new_context, live_server, axe):
-    from portal.models import Request
-    from portal.services import dossiers as dossier_svc
-
-    t = live_server.translator("nl")
-    mark = Navigator(page, live_server.base_url, t=t)
-    mark.file_request(Filing(for_whom="self", requester=MARK, rights=["afschrift"], identity_method="upload",
-                             identity_file=jpeg_bytes((320, 200)), email=None))
-    reference = mark.submit().reference
-    staff = _staff(live_server.app)
-    app = live_server.app
-    with app.app_context():
-        dossier_svc.import_zip_bytes(dossier_svc.CLI, make_zip(example()))
-        who = Actor.of(db.session.execute(db.select(Staff).filter_by(username=staff["caseworker"][0])).scalar_one(),
-                       second_factor=True)
-        req = db.session.execute(db.select(Request).filter_by(reference=reference)).scalar_one()
-        for party in casework.taking_part(req):
-            casework.record_check(who, reference, party.id, kind="identity", method="id_copy",
-                                  document_kind="paspoort", name_matches=True, birth_date_matches=True,
-                                  result="verified")
-        link = copies.link_dossier(who, reference, "VT-2025-000417", "p2")
-        copy = copies.create_copy(who, reference, link.id)
+    prepared = prepare_linked_request(live_server, page, rights=["afschrift"])
+    reference = prepared.reference
+    with live_server.app.app_context():
+        copy = copies.create_copy(prepared.who, reference, prepared.link_id)
         copy_id = copy.id
         entry_pk = next(ce.entry_pk for ce in copy.entries if ce.entry.entry_id == "e3")
         db.session.remove()
 
-    cw = StaffNavigator(new_context().new_page(), live_server.base_url, t=t)
-    _log_in(cw, *staff["caseworker"])
+    cw = staff_browser(new_context, live_server, prepared.requester.t, prepared.staff["caseworker"])
     cw.goto(f"/backoffice/verzoeken/{reference}/afschrift/{copy_id}")
     audit = Audit(axe, "nl")
     audit(cw, "workbench")
