@@ -70,7 +70,7 @@ def register(app: Flask) -> None:
 
 
 def _afschrift_group():
-    """`flask afschrift ...`: copies (art. 14), through portal/services/copies.py."""
+    """`flask afschrift ...`: copies (art. 14), through portal/services/copies/."""
     from flask.cli import AppGroup
 
     from .services import copies
@@ -154,7 +154,7 @@ def _dossier_group():
 
 
 def _users_group():
-    """`flask users ...`: staff accounts (art. 7), through portal/services/staff.py."""
+    """`flask users ...`: staff accounts (art. 7), through portal/services/staff/."""
     import sys
 
     from flask.cli import AppGroup

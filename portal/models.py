@@ -510,7 +510,7 @@ class Letter(db.Model):
 # --- dossiers imported from the registration system (vt-dossier/1) --------------------------
 #
 # The registration system owns the case files; the portal keeps a copy of each exported
-# dossier to answer access requests (art. 13, 14): portal/services/dossiers.py imports
+# dossier to answer access requests (art. 13, 14): portal/services/dossiers/importing.py imports
 # them. Every text is plain text, stored as the export gives it and escaped wherever it
 # is shown. `dossier_id`, `person_id` and `entry_id` are the export's own ids; the
 # integer `id`s never leave the portal. A newer export updates the rows in place by

@@ -6,7 +6,7 @@ label ("[weggelaten: privacy derde]"), never the original characters (issue #4: 
 black box over real text is not a redaction"). Nothing here is markup: the template
 escapes every string.
 
-Built by the copy service (portal/services/copies.py) from the dossier, the rules of
+Built by the copy service (portal/services/copies/document.py) from the dossier, the rules of
 art. 13 (portal/rules/selection.py) and the redactions decided for the copy
 (portal/rules/redaction.py, the detector, staff).
 """

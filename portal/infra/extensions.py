@@ -27,7 +27,7 @@ def _sqlite_secure_delete(dbapi_connection, _record) -> None:
     """SQLite keeps deleted or overwritten text in free pages of the file until they are
     reused. Destruction and erasure (art. 17, 18) must leave nothing: with secure_delete
     SQLite overwrites freed content with zeros. (PostgreSQL: dead rows are removed by
-    VACUUM, see portal/services/destruction.py.)"""
+    VACUUM, see portal/services/destruction/__init__.py.)"""
     import sqlite3
 
     if isinstance(dbapi_connection, sqlite3.Connection):

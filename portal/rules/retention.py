@@ -18,7 +18,7 @@ extension to a year the term already reaches changes nothing (it is listed, mark
 "no effect"). Art. 9 has no way to shorten the term.
 
 Art. 9.3: destruction is by a certified company or by anonymisation (the service
-layer, portal/services/destruction.py, records which).
+layer, portal/services/destruction/execution.py, records which).
 
 "The youngest child in the family": the caller passes the household members the
 dossier knows (``household``: person id and birth date). Children born after the

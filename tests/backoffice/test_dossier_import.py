@@ -455,7 +455,7 @@ def test_folder_with_other_files_refused(app, tmp_path):
 
 
 def test_the_portal_validates_against_the_published_schema():
-    """portal/services/dossier_schema.json is a copy of ../shared/dossier-format/schema.json."""
+    """portal/services/dossiers/dossier_schema.json is a copy of ../shared/dossier-format/schema.json."""
     from pathlib import Path
 
     shared = Path(__file__).resolve().parents[3] / "shared" / "dossier-format" / "schema.json"
