@@ -363,7 +363,13 @@ def _attachment_redaction_available() -> bool:
 def _next_step(copy: Copy, *, stale: bool, rendered: bool, unreviewed: int, needs_signature: bool) -> str:
     """One sentence: what happens next."""
     if copy.status == Copy.WITHDRAWN:
-        return _("Dit afschrift is vervangen door een nieuwer afschrift. Er hoeft niets meer mee te gebeuren.")
+        if copy.withdrawn_reason == Copy.DESTROYED:
+            return _("Dit afschrift is ingetrokken, omdat gegevens erin zijn vernietigd (artikel 17). Maak zo nodig een nieuw afschrift op de vorige pagina.")
+        if copy.withdrawn_reason == Copy.ERASED:
+            return _("Dit afschrift is ingetrokken, omdat gegevens erin zijn gewist (artikel 18). Maak zo nodig een nieuw afschrift op de vorige pagina.")
+        if copy.withdrawn_reason == Copy.REPLACED:
+            return _("Dit afschrift is vervangen door een nieuwer afschrift. Er hoeft niets meer mee te gebeuren.")
+        return _("Dit afschrift is ingetrokken. Er hoeft niets meer mee te gebeuren.")
     if copy.status == Copy.RELEASED:
         if copy.render_state in ("queued", "rendering"):
             return _("Het afschrift is vrijgegeven. De definitieve PDF wordt nu gemaakt; daarna kan de aanvrager hem downloaden.")

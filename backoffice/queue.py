@@ -52,6 +52,7 @@ EVENT_NAMES = {
     "copy_released": _l("Afschrift vrijgegeven"),
     "copy_downloaded": _l("Afschrift gedownload door de verzoeker"),
     "copy_handed_over": _l("Afschrift persoonlijk overhandigd"),
+    "copy_withdrawn": _l("Vrijgegeven afschrift ingetrokken: gegevens erin vernietigd of gewist (verzoeker kreeg een bericht)"),
     "destruction_assessed": _l("Vernietiging gewogen (art. 17)"),
     "erasure_assessed": _l("Gegevenswissing gewogen (art. 18)"),
     "destruction_executed": _l("Vernietiging uitgevoerd in het portaal"),

@@ -144,6 +144,7 @@ ERRORS = {
     "date_in_future": _l("Deze datum ligt in de toekomst. Vul de datum in waarop het gebeurde."),
     "instruction_not_found": _l("Deze opdracht hoort niet bij dit verzoek."),
     "already_confirmed": _l("Deze opdracht is al bevestigd."),
+    "superseded": _l("Deze opdracht vervalt: de gegevens zijn vernietigd of gewist. Er hoeft niets meer te gebeuren."),
     "name_required": _l("Vul in wie het in het registratiesysteem heeft gedaan (hoogstens 120 tekens)."),
     "bad_date": _l("Vul de datum in als dd-mm-jjjj, bijvoorbeeld 03-03-2026."),
 }

@@ -39,6 +39,7 @@ EVENT_NAMES = {
     "copy_released": _l("Uw afschrift staat klaar"),
     "copy_downloaded": _l("Afschrift gedownload"),
     "copy_handed_over": _l("Afschrift persoonlijk overhandigd"),
+    "copy_withdrawn": _l("Uw afschrift is ingetrokken, omdat er gegevens uit het dossier zijn vernietigd of gewist (zie het bericht)"),
 }
 
 #: What a representative is of the person the request is about (the public form asks it).

@@ -717,8 +717,11 @@ class Copy(db.Model):
     REVIEWED = "reviewed"  # a caseworker checked the rendered PDF
     SIGNED = "signed"  # a team leader signed what is withheld (art. 14.2, 20.4)
     RELEASED = "released"  # on the status page / handed over
-    WITHDRAWN = "withdrawn"  # replaced by a newer copy, or stale
+    WITHDRAWN = "withdrawn"  # replaced by a newer copy, or its data destroyed or erased
     STATUSES = (DRAFT, REVIEWED, SIGNED, RELEASED, WITHDRAWN)
+    #: Why a copy was withdrawn (``withdrawn_reason``): a newer draft of the same link
+    #: replaced it, or data it held were destroyed (art. 17) or erased (art. 18).
+    REPLACED, DESTROYED, ERASED = "replaced", "destruction", "erasure"
 
     __tablename__ = "dossier_copy"
     id = db.Column(db.Integer, primary_key=True)
@@ -726,6 +729,7 @@ class Copy(db.Model):
     link_id = db.Column(db.Integer, db.ForeignKey("dossier_link.id", ondelete="CASCADE"), nullable=False, index=True)
     dossier_hash = db.Column(db.String(64), nullable=False)
     status = db.Column(db.String(20), nullable=False, default=DRAFT)
+    withdrawn_reason = db.Column(db.String(20))  # REPLACED, DESTROYED, ERASED (None: older rows)
     created_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     # Free-text detector pass (background job): pending, done, failed.
@@ -991,6 +995,18 @@ class RegistrationInstruction(db.Model):
     @property
     def payload(self) -> dict:
         return json.loads(self.payload_json or "{}")
+
+    @property
+    def superseded_by(self) -> int | None:
+        """The destruction or erasure instruction that left nothing of this one to do
+        (its statement or every entry it changes is gone): it no longer waits for a
+        confirmation."""
+        return self.payload.get("superseded_by_instruction")
+
+    @property
+    def waiting(self) -> bool:
+        """Still to be carried out and confirmed."""
+        return self.confirmed_on is None and self.superseded_by is None
 
 
 class NotificationTask(db.Model):

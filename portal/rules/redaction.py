@@ -64,6 +64,11 @@ Rules:
   a street name on its own is, with any house number after it (for everyone, not
   only protected persons: a neighbour's number still says where someone lives).
 
+Erasure and destruction (art. 17, 18) match the other way round: only what names
+their own person (``find_subject_identifiers``: a street with the person's own number, a
+family name alone only where no one else of the dossier has it, nothing that is also
+someone else's), because there taking too much destroys another person's data.
+
 Known limits, left to the detector pass and staff: nicknames and misspellings,
 parts of an organisation's name on their own ("De Horst"), a family name core without
 its tussenvoegsel ("Dam" for "van Dam").
@@ -174,7 +179,7 @@ def _initial(given_name: str) -> str:
     return re.escape(given_name[0]) + r"(?:\.\s*|\s+)"
 
 
-def _name_patterns(p: Person, *, bare_family_name: bool) -> list[str]:
+def _name_patterns(p: Person, *, bare_family_name: bool, honorific: bool = True) -> list[str]:
     given = [g for g in fold(p.given_names).split() if g]
     fam = _phrase(p.family_name)
     if not fam:
@@ -192,14 +197,17 @@ def _name_patterns(p: Person, *, bare_family_name: bool) -> list[str]:
         for g in given:  # every given name alone
             if len(g.strip(".")) >= 2:
                 pats.append(_phrase(g))
-    pats.append(_HONORIFIC + r"\s+" + fam)  # "mevrouw Bosman", "dhr. van Dam"
+    if honorific:
+        pats.append(_HONORIFIC + r"\s+" + fam)  # "mevrouw Bosman", "dhr. van Dam"
     if bare_family_name:
         pats.append(fam)
     return [_L + "(?:" + x + ")" + _POSSESSIVE + _R for x in pats]
 
 
-def _address_patterns(a: Address) -> tuple[list[str], list[str]]:
-    """(address patterns, postcode patterns) for one address."""
+def _address_patterns(a: Address, *, any_number: bool = True) -> tuple[list[str], list[str]]:
+    """(address patterns, postcode patterns) for one address. ``any_number=False``: the
+    street only with its own house number (erasure: "Kastanjestraat 3" is not
+    "Kastanjestraat 41"); a street without a number in the data, on its own."""
     pc = _postcode(a.postcode)
     city = _phrase(a.city) if a.city and a.city.strip() else None
     city_tail = rf"(?:\s*,?\s*(?:(?:in|te)\s+)?{city}{_R})?" if city else ""
@@ -217,7 +225,10 @@ def _address_patterns(a: Address) -> tuple[list[str], list[str]]:
             addr.append(_L + street + r"\s*" + num + r"(?!\d)" + addition + pc_tail + city_tail)
         # The street with any (or no) house number: another number on the same street
         # still says where the person lives.
-        addr.append(_L + street + _R + r"(?:\s*\d{1,5}(?!\d)" + addition + ")?" + pc_tail + city_tail)
+        if any_number:
+            addr.append(_L + street + _R + r"(?:\s*\d{1,5}(?!\d)" + addition + ")?" + pc_tail + city_tail)
+        elif not (a.number and a.number.strip()):  # no number known: the street, not followed by one
+            addr.append(_L + street + _R + r"(?!\s*\d)" + pc_tail + city_tail)
     pcs = [_L + pc + city_tail] if pc else []
     return addr, pcs
 
@@ -405,6 +416,77 @@ def find_known_identifiers(
             if m.end() > m.start():
                 found.add(Span(m.start(), m.end(), person_id, kind, ground))
     return sorted(found, key=lambda s: (s.start, -s.end, -PRIORITY[s.ground], s.person_id, s.kind))
+
+
+# --- one person's own identifiers (erasure and destruction, art. 17, 18) -------------
+
+
+def _own_patterns(p: Person, *, family_alone: bool) -> list[tuple[str, str]]:
+    """(kind, regex) for the identifiers that name ``p`` and no one else: the name
+    forms that hold a given name or an initial; the family name alone and after a
+    title only where ``family_alone``; each street only with its own house number."""
+    out = [(NAME, x) for x in _name_patterns(p, bare_family_name=family_alone, honorific=family_alone)]
+    for a in p.addresses:
+        addr, pcs = _address_patterns(a, any_number=False)
+        out += [(ADDRESS, x) for x in addr] + [(POSTCODE, x) for x in pcs]
+    out += [(PHONE, x) for x in map(_phone_pattern, p.phones) if x]
+    out += [(EMAIL, x) for x in map(_email_pattern, p.emails) if x]
+    if p.bsn:
+        x = _bsn_pattern(p.bsn)
+        if x:
+            out.append((BSN, x))
+    if p.birth_date:
+        out += [(BIRTH_DATE, x) for x in _birth_date_patterns(p.birth_date)]
+    if p.organisation and p.organisation.strip():
+        out.append((ORGANISATION, _L + _phrase(p.organisation) + _R))
+    if p.role == REPORTER and p.relation.strip():
+        out.append((RELATION, _L + _phrase(p.relation) + _R))
+        head = fold(p.relation).split()[0]
+        if len(head) >= 4:
+            out.append((RELATION, _L + _phrase(head) + _POSSESSIVE + _R))
+    return out
+
+
+@functools.lru_cache(maxsize=64)
+def _own_plan(subject: Person, others: tuple[Person, ...]) -> tuple[tuple, tuple]:
+    fam = fold(subject.family_name).split()
+    alone = not any(fold(o.family_name).split() == fam for o in others)
+    mine = tuple((kind, re.compile(pat)) for kind, pat in _own_patterns(subject, family_alone=alone))
+    theirs = tuple((o.id, re.compile(pat)) for o in others
+                   for _kind, pat in _own_patterns(o, family_alone=True))
+    return mine, theirs
+
+
+def find_subject_identifiers(text: str, subject: Person, others: Sequence[Person]) -> list[Span]:
+    """The identifiers in ``text`` that name ``subject`` and no other person of the
+    dossier: what an erasure (art. 18) or a destruction (art. 17) of that person's data
+    takes out of a text it keeps. The copy's redactor errs towards taking too much (a
+    street with any number, every family name); here taking too much destroys someone
+    else's data, so the matching is precise:
+
+    - a street only with the subject's own house number ("Kastanjestraat 3", not the
+      neighbour's "Kastanjestraat 41"); a street the data gives without a number only
+      where no number follows it;
+    - the family name alone, or after a title ("meneer Jansen"), only where no other
+      person of the dossier has the same family name; the forms with a given name or an
+      initial ("Mark Jansen", "M. Jansen") always;
+    - an identifier that is also, or lies inside, another person's (a shared phone, a
+      postcode written in the neighbour's address, "Jan" in "Jan-Willem") stays: it is
+      that person's data as well.
+
+    Returns spans sorted by start, unmerged, all with the subject's id (ground
+    ``THIRD_PARTY``; the caller replaces them)."""
+    if not text:
+        return []
+    mine, theirs = _own_plan(subject, tuple(others))
+    folded = fold(text)
+    found = {(m.start(), m.end(), kind) for kind, pattern in mine for m in pattern.finditer(folded) if m.end() > m.start()}
+    if not found:
+        return []
+    other_spans = [(m.start(), m.end()) for _pid, pattern in theirs for m in pattern.finditer(folded)]
+    keep = [Span(a, b, subject.id, kind, THIRD_PARTY) for a, b, kind in found
+            if not any(oa <= a and b <= ob for oa, ob in other_spans)]
+    return sorted(keep, key=lambda s: (s.start, -s.end, s.kind))
 
 
 def merge(spans: Iterable[Span]) -> list[tuple[int, int, str]]:

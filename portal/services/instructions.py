@@ -97,6 +97,8 @@ def confirm(actor: Actor, instruction_id: int, *, name: str, on: date) -> Regist
         raise InstructionError("instruction_not_found")
     if ins.confirmed_on is not None:
         raise InstructionError("already_confirmed")
+    if ins.superseded_by is not None:
+        raise InstructionError("superseded")
     name = " ".join((name or "").split())
     if not name or len(name) > NAME_MAX:
         raise InstructionError("name_required")

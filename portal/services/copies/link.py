@@ -75,7 +75,7 @@ def create_copy(actor: Actor, reference: str, link_id: int) -> Copy:
                    detect=False)
     for old in db.session.execute(db.select(Copy).filter_by(link_id=link.id)).scalars():
         if old.status != Copy.RELEASED and old.status != Copy.WITHDRAWN:
-            old.status = Copy.WITHDRAWN
+            old.status, old.withdrawn_reason = Copy.WITHDRAWN, Copy.REPLACED
     copy = Copy(request_id=req.id, link_id=link.id, dossier_hash=link.dossier.content_hash,
                 created_by=actor.staff_id, detector_state="pending")
     db.session.add(copy)

@@ -66,10 +66,13 @@ def _scrub_json(value, subject, others, forget: set[str], gone_entries: set[str]
     return value
 
 
-def _withdraw_copy(copy: Copy, changed: set[int], gone: set[int], gone_attachments: set[int]) -> None:
+def _withdraw_copy(copy: Copy, changed: set[int], gone: set[int], gone_attachments: set[int], right: str) -> bool:
     """The portal's copy of destroyed data goes: the PDF, the redaction rows of the
     changed entries (their offsets belong to the old text), the destroyed entries and
-    attachments; the copy is withdrawn (a new one can be made)."""
+    attachments; the copy is withdrawn (a new one can be made), with the reason. True
+    when it had been released: its requester must be told."""
+    was_released = copy.status == Copy.RELEASED
+    copy.withdrawn_reason = Copy.DESTROYED if right == DESTRUCTION else Copy.ERASED
     copy.pdf_ciphertext = None
     copy.pdf_sha256 = None
     copy.pdf_pages = None
@@ -93,6 +96,20 @@ def _withdraw_copy(copy: Copy, changed: set[int], gone: set[int], gone_attachmen
             db.session.delete(ca)
         elif ca.state == CopyAttachment.REDACTED:
             ca.state, ca.boxes_json = CopyAttachment.UNREVIEWED, "[]"
+    return was_released
+
+
+def _tell_copy_withdrawn(actor: Actor, copy_req: Request) -> list[tuple[str, str]]:
+    """A released copy was withdrawn because data in it were destroyed or erased: its
+    requester reads why on the status page (a message and a timeline event, in the
+    request's language), in words that do not say whose data or at whose request."""
+    with force_locale(copy_req.language):
+        body = _("Wij hebben uw afschrift ingetrokken. Er zijn gegevens uit het dossier vernietigd of gewist. "
+                 "Daardoor klopt het afschrift niet meer, en u kunt het niet meer downloaden. "
+                 "Wilt u een nieuw afschrift? Neem dan contact met ons op.")
+    copy_req.messages.append(Message(direction=Message.TO_REQUESTER, body=body, author=actor.label, at=utcnow()))
+    timeline.event(copy_req, "copy_withdrawn", actor.label, public=True)
+    return [(a, copy_req.language) for a in notices.addresses(copy_req)]
 
 
 def _anonymise_person(p: DossierPerson) -> None:
@@ -116,8 +133,20 @@ class Counts:
     statements: int
 
 
+def _nothing_left(kind: str, payload: dict, gone_entry_refs: set[str]) -> bool:
+    """An earlier instruction the execution leaves nothing to do of: an own statement
+    whose text is cleared (the statement is destroyed with the person's data), a
+    correction whose every entry is destroyed."""
+    if kind == "add_statement":
+        return payload.get("text") is None
+    if kind == "rectify":
+        changes = payload.get("changes") or []
+        return bool(changes) and all(c.get("entry_id") in gone_entry_refs for c in changes)
+    return False
+
+
 def _execute_link(actor: Actor, req: Request, right: str, dec: Decision, p: Plan, method: str,
-                  execute_by: date | None, today: date) -> tuple[RegistrationInstruction, Counts]:
+                  execute_by: date | None, today: date, tell: list[tuple[str, str]]) -> tuple[RegistrationInstruction, Counts]:
     subject, dossier = p.link.person, p.link.dossier
     values = person_values(dossier)
     me = values.get(subject.id)
@@ -177,11 +206,16 @@ def _execute_link(actor: Actor, req: Request, right: str, dec: Decision, p: Plan
             after["text"] = None
         if after != before:
             after["cleared_by_instruction"] = ins.id
+            if old.confirmed_on is None and _nothing_left(old.kind, after, gone_entry_refs):
+                after["superseded_by_instruction"] = ins.id  # it no longer waits for a confirmation
             old.payload_json = json.dumps(after, ensure_ascii=False, sort_keys=True)
 
     # 3. Copies of that data.
     for copy in p.copies:
-        _withdraw_copy(copy, changed, gone, gone_attachments)
+        if _withdraw_copy(copy, changed, gone, gone_attachments, right):
+            copy_req = db.session.get(Request, copy.request_id)
+            if copy_req is not None:
+                tell += _tell_copy_withdrawn(actor, copy_req)
     # Rows of copies not in the plan (none expected: the plan holds every copy of a
     # changed entry), deleted in SQL; the plan's own copies went through the ORM above.
     planned = [c.id for c in p.copies] or [-1]
@@ -281,10 +315,11 @@ def execute(actor: Actor, reference: str, right: str, *, method: str, entry_pks:
             raise DestructionError("already_executed")
         a.method = method
         execute_by = a.execute_by if right == DESTRUCTION else None
-        made = []
+        made: list[RegistrationInstruction] = []
+        tell: list[tuple[str, str]] = []  # (address, language) of requesters whose released copy was withdrawn
         with db.session.no_autoflush:
             for p in plans:
-                ins, c = _execute_link(actor, req, right, dec, p, method, execute_by, today)
+                ins, c = _execute_link(actor, req, right, dec, p, method, execute_by, today, tell)
                 made.append(ins)
                 audit.record(f"{'destruction' if right == DESTRUCTION else 'erasure'}.execute", actor=actor.label,
                              actor_role=actor.role.value, object_type="instruction", object_id=ins.id,
@@ -298,6 +333,8 @@ def execute(actor: Actor, reference: str, right: str, *, method: str, entry_pks:
     except BaseException:
         db.session.rollback()
         raise
+    for address, lang in sorted(set(tell)):
+        notices.send([address], lang)
     return made
 
 

@@ -27,23 +27,14 @@ def person_values(dossier: Dossier):
 
 
 def subject_spans(text: str | None, subject, others: Sequence) -> list[tuple[int, int]]:
-    """Where ``text`` holds an identifier the dossier gives for ``subject`` (a
-    ``rules.selection.Person``): spans to replace. Not the family name alone when
-    another person of the dossier has the same one ("Lotte Jansen" keeps "Jansen"
-    when her father asks), and not a piece of a longer identifier of someone else."""
+    """Where ``text`` holds an identifier that names ``subject`` (a
+    ``rules.selection.Person``) and no one else of the dossier: spans to replace
+    (``rules.redaction.find_subject_identifiers``: a street only with the subject's own
+    number, a family name alone only where no one else has it, nothing that is also
+    another person's)."""
     if not text:
         return []
-    fam = R.fold(subject.family_name).split()
-    namesake = next((o for o in others if R.fold(o.family_name).split() == fam), None)
-    persons = [subject] + ([namesake] if namesake is not None else [])
-    mine = [s for s in R.find_known_identifiers(text, persons, copy_for=namesake.id if namesake else None)
-            if s.person_id == subject.id]
-    if not mine:
-        return []
-    theirs = R.find_known_identifiers(text, list(others), copy_for=None)
-    keep = [s for s in mine
-            if not any(o.start <= s.start and s.end <= o.end and (o.end - o.start) > (s.end - s.start) for o in theirs)]
-    return [(a, b) for a, b, _g in R.merge(keep)]
+    return [(a, b) for a, b, _g in R.merge(R.find_subject_identifiers(text, subject, list(others)))]
 
 
 @dataclass

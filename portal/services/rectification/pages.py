@@ -140,4 +140,4 @@ def panel(req: Request) -> PanelData | None:
                      linked=bool(links_of(req)) if verified else False, items=counts,
                      statement_added=bool(statements_for_request(req)),
                      open_tasks=sum(1 for t in tasks_of(req) if t.done_on is None),
-                     unconfirmed=sum(1 for i in inst if i.confirmed_on is None))
+                     unconfirmed=sum(1 for i in inst if i.waiting))
