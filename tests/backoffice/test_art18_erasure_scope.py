@@ -183,9 +183,12 @@ def test_art16_an_own_statement_instruction_the_erasure_clears_does_not_wait_for
         rx.add_statement(people.caseworker, ref, link_id=link.id, entry_pks=[entry.id],
                          text="Ik ben het niet eens met dit verslag van het gesprek.")
         db.session.remove()
+    with app.app_context():
+        old_id = db.session.execute(db.select(RegistrationInstruction.id).filter_by(kind="add_statement")).scalar_one()
+        db.session.remove()
     cw = logged_in("caseworker")
     html = cw.get(f"/backoffice/verzoeken/{ref}/eigen-verklaring").get_data(as_text=True)
-    assert "Opdracht 1 is uitgevoerd" in html  # waits for its confirmation
+    assert f"Opdracht {old_id} is uitgevoerd" in html  # waits for its confirmation
     _call(app, destruction.record_erasure, people.caseworker, ref, {"a": {"finding": "applies", "note": ""}}, {})
     _decide(app, people, ref, "gegevenswissing")
     _call(app, destruction.execute, people.caseworker, ref, "gegevenswissing", method="anonymise", confirmed=True)
@@ -194,7 +197,6 @@ def test_art16_an_own_statement_instruction_the_erasure_clears_does_not_wait_for
         erase = db.session.execute(db.select(RegistrationInstruction).filter_by(kind="erase")).scalar_one()
         assert old.payload["text"] is None and old.superseded_by == erase.id and not old.waiting
         assert erase.waiting  # the erasure itself still waits for the registration system
-        old_id = old.id
         db.session.remove()
     html = cw.get(f"/backoffice/verzoeken/{ref}/eigen-verklaring").get_data(as_text=True)
     assert f"Opdracht {old_id} is uitgevoerd" not in html
