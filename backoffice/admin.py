@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField
-from wtforms.validators import AnyOf, DataRequired, Length, Regexp
+from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
 
 from portal.rules.permissions import Permission, Role
 from portal.services import staff as staff_svc
@@ -54,6 +54,7 @@ ACCOUNT_ERRORS = {
     "own_account": _l("U kunt uw eigen account niet uitzetten."),
     "already_recorded": _l("De geheimhoudingsverklaring was al vastgelegd."),
     "unknown_account": _l("Dit account bestaat niet."),
+    "email_invalid": _l("Vul een geldig e-mailadres in, zoals naam@veiligthuis.nl."),
 }
 
 
@@ -84,6 +85,15 @@ class NewStaffForm(FlaskForm):
     ])
     role = RadioField(_l("Rol"), choices=[(r.value, ROLE_LABELS[r]) for r in Role],
                       validators=[DataRequired(_l("Kies een rol."))])
+    email = StringField(_l("E-mailadres voor het werk"), validators=[
+        Optional(), Length(max=staff_svc.EMAIL_MAX, message=_l("Hoogstens 254 tekens."))])
+
+
+class EmailForm(FlaskForm):
+    """The work address the daily digest goes to; empty clears it."""
+
+    email = StringField(_l("E-mailadres voor het werk"), validators=[
+        Optional(), Length(max=staff_svc.EMAIL_MAX, message=_l("Hoogstens 254 tekens."))])
 
 
 class ActionForm(FlaskForm):
@@ -101,7 +111,8 @@ class ActiveForm(FlaskForm):
 def admin_staff():
     people = staff_svc.list_staff(g.actor)
     return render_template("backoffice/admin/staff_list.html", people=people,
-                           recorded_by=staff_svc.names(p.confidentiality_recorded_by for p in people))
+                           recorded_by=staff_svc.names(p.confidentiality_recorded_by for p in people),
+                           without_email=staff_svc.without_email(g.actor))
 
 
 @bp.route("/beheer/accounts/nieuw", methods=["GET", "POST"])
@@ -110,9 +121,11 @@ def admin_staff_new():
     form = NewStaffForm()
     if form.validate_on_submit():
         try:
-            created, one_time = staff_svc.create_staff(g.actor, form.username.data, form.display_name.data, form.role.data)
+            created, one_time = staff_svc.create_staff(g.actor, form.username.data, form.display_name.data, form.role.data,
+                                                       email=form.email.data)
         except staff_svc.AccountError as exc:
-            target = form.display_name if exc.code == "name_invalid" else form.role if exc.code == "unknown_role" else form.username
+            target = {"name_invalid": form.display_name, "unknown_role": form.role,
+                      "email_invalid": form.email}.get(exc.code, form.username)
             target.errors.append(ACCOUNT_ERRORS.get(exc.code, ACCOUNT_ERRORS["username_invalid"]))
         else:
             return render_template("backoffice/admin/one_time_password.html", person=created, password=one_time,
@@ -124,14 +137,41 @@ def admin_staff_new():
 @bp.route("/beheer/accounts/<int:staff_id>")
 @requires(Permission.STAFF_MANAGE)
 def admin_staff_detail(staff_id: int):
+    return _detail_page(staff_id, None)
+
+
+def _detail_page(staff_id: int, email_form: EmailForm | None):
     try:
         person = staff_svc.get_staff(g.actor, staff_id)
     except staff_svc.AccountError:
         return render_template("backoffice/admin/not_found.html"), 404
-    return render_template("backoffice/admin/staff_detail.html", person=person,
+    if email_form is None:
+        email_form = EmailForm(formdata=None, email=person.email or "")
+    return render_template("backoffice/admin/staff_detail.html", person=person, email_form=email_form,
                            recorded_by=staff_svc.names([person.confidentiality_recorded_by]),
                            recovery_left=staff_svc.recovery_codes_left(person.id),
                            own=person.id == g.actor.staff_id, now=staff_svc.utcnow())
+
+
+@bp.route("/beheer/accounts/<int:staff_id>/e-mail", methods=["POST"])
+@requires(Permission.STAFF_MANAGE)
+def admin_staff_email(staff_id: int):
+    form = EmailForm()
+    if form.validate_on_submit():
+        try:
+            staff_svc.set_email(g.actor, staff_id, form.email.data)
+        except staff_svc.AccountError as exc:
+            if exc.code == "unknown_account":
+                return render_template("backoffice/admin/not_found.html"), 404
+            form.email.errors = [ACCOUNT_ERRORS.get(exc.code, _("Dat kon niet."))]
+        else:
+            flash(_("Het e-mailadres is opgeslagen.") if (form.email.data or "").strip()
+                  else _("Het e-mailadres is gewist. De dagelijkse samenvatting bereikt deze medewerker niet meer."))
+            return redirect(url_for("backoffice.admin_staff_detail", staff_id=staff_id))
+    if form.csrf_token.errors:
+        return redirect(url_for("backoffice.admin_staff_detail", staff_id=staff_id))
+    page = _detail_page(staff_id, form)
+    return page if isinstance(page, tuple) else (page, 400)
 
 
 def _action(staff_id: int, do, done_message):

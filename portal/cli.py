@@ -175,11 +175,12 @@ def _users_group():
     @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
     @click.option("--name", "display_name", required=True, help="Display name.")
     @click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of making a one-time one.")
-    def users_create(username, role, display_name, password_stdin):
+    @click.option("--email", default=None, help="Work e-mail address (the daily digest goes there).")
+    def users_create(username, role, display_name, password_stdin, email):
         """Create an account; prints a one-time password unless --password-stdin."""
         password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
         try:
-            staff, one_time = svc.create_staff(svc.CLI, username, display_name, role, password=password)
+            staff, one_time = svc.create_staff(svc.CLI, username, display_name, role, password=password, email=email)
         except svc.StaffError as exc:
             raise click.ClickException(f"not created: {exc.code}") from None
         click.echo(f"created {staff.username} ({staff.role})")
@@ -196,7 +197,22 @@ def _users_group():
             recorded = (f"confidentiality {p.confidentiality_recorded_at:%Y-%m-%d %H:%M}Z by "
                         f"{names.get(p.confidentiality_recorded_by, '?')}") if p.confidentiality_recorded_at else "NO confidentiality agreement recorded"
             click.echo(f"{p.username}\t{p.role}\t{'active' if p.active else 'inactive'}\t"
-                       f"{'2fa' if p.totp_confirmed_at else 'no 2fa'}\t{recorded}\t{p.display_name}")
+                       f"{'2fa' if p.totp_confirmed_at else 'no 2fa'}\t{recorded}\t{p.email or 'NO e-mail'}\t"
+                       f"{p.display_name}")
+        missing = [p.username for p in people if p.active and not p.email]
+        if missing:
+            click.echo(f"without an e-mail address (the daily digest cannot reach them): {', '.join(missing)}")
+
+    @users.command("set-email")
+    @click.argument("username")
+    @click.argument("address")
+    def users_set_email(username, address):
+        """Set the work e-mail address the daily digest goes to ("" clears it)."""
+        try:
+            staff = svc.set_email(svc.CLI, find(username).id, address)
+        except svc.StaffError as exc:
+            raise click.ClickException(f"not set: {exc.code}") from None
+        click.echo(f"e-mail address of {username}: {staff.email}" if staff.email else f"e-mail address of {username} cleared")
 
     @users.command("reset-2fa")
     @click.argument("username")

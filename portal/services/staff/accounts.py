@@ -1,18 +1,20 @@
 """Accounts as the functional administrator (Permission.STAFF_MANAGE) or the operator at
 the command line keeps them: the list, a new account with a one-time password, a reset
 of the password or the second factor, (de)activation, and recording the confidentiality
-agreement (art. 7.3)."""
+agreement (art. 7.3), and the work e-mail address the daily digest goes to."""
 from __future__ import annotations
 
 from ...infra.extensions import db
 from ...models import RecoveryCode, Staff, utcnow
 from ...rules.permissions import Permission, Role, allowed
+from ...validation import normalise_email
 from .. import audit, authz
 from .common import (AccountError, By, Operator, PasswordRejected, bump_epoch, by_username, load_account,
                      new_password, normalise_username, password_hasher, password_problem, require, who)
 
 USERNAME_MAX = 80
 NAME_MAX = 120
+EMAIL_MAX = 254
 
 
 # --- administration (Permission.STAFF_MANAGE) ------------------------------------------------
@@ -35,10 +37,51 @@ def names(ids) -> dict[int, str]:
     return dict(db.session.execute(db.select(Staff.id, Staff.username).where(Staff.id.in_(ids))).all())
 
 
-def create_staff(by: By, username: str, display_name: str, role: str, *, password: str | None = None) -> tuple[Staff, str | None]:
+def checked_email(address: str | None) -> str | None:
+    """A staff member's work address, normalised; None for an empty one. An address
+    that is not one raises ``AccountError("email_invalid")``."""
+    address = (address or "").strip()
+    if not address:
+        return None
+    try:
+        address = normalise_email(address)
+    except ValueError:
+        raise AccountError("email_invalid") from None
+    if len(address) > EMAIL_MAX:
+        raise AccountError("email_invalid")
+    return address
+
+
+def set_email(by: By, staff_id: int, address: str | None) -> Staff:
+    """Set (or, empty, clear) the work e-mail address the daily digest goes to. The log
+    says that it changed, not the address."""
+    require(by, Permission.STAFF_MANAGE, object_type="staff", object_id=staff_id)
+    staff = load_account(staff_id)
+    address = checked_email(address)
+    if staff.email == address:
+        db.session.rollback()
+        return staff
+    staff.email = address
+    actor, role = who(by)
+    audit.record("staff.email_set" if address else "staff.email_cleared", actor=actor, actor_role=role,
+                 object_type="staff", object_id=staff_id)
+    db.session.commit()
+    return staff
+
+
+def without_email(by: By) -> list[Staff]:
+    """Active accounts without an e-mail address: the daily digest cannot reach them."""
+    require(by, Permission.STAFF_MANAGE)
+    return list(db.session.execute(db.select(Staff).where(Staff.active.is_(True), Staff.email.is_(None))
+                                   .order_by(Staff.username)).scalars())
+
+
+def create_staff(by: By, username: str, display_name: str, role: str, *, password: str | None = None,
+                 email: str | None = None) -> tuple[Staff, str | None]:
     """A new account. Without `password` a one-time password is made and returned
     (the holder must replace it at the first login)."""
     require(by, Permission.STAFF_MANAGE)
+    email = checked_email(email)
     username = normalise_username(username)
     display_name = (display_name or "").strip()
     if not username or len(username) > USERNAME_MAX or not all(c.isalnum() or c in "._-" for c in username):
@@ -58,7 +101,7 @@ def create_staff(by: By, username: str, display_name: str, role: str, *, passwor
         problem = password_problem(username, password)
         if problem:
             raise PasswordRejected(problem)
-    staff = Staff(username=username, display_name=display_name, role=role,
+    staff = Staff(username=username, display_name=display_name, role=role, email=email,
                   password_hash=password_hasher.hash(password), password_must_change=one_time is not None)
     db.session.add(staff)
     try:
