@@ -77,6 +77,7 @@ PASSWORD_ERRORS = {
 MENU = (
     (_l("Werkvoorraad"), Permission.QUEUE_VIEW, ("backoffice.queue", "backoffice.index")),
     (_l("Dossiers"), Permission.DOSSIER_VIEW, ("backoffice.dossier_index",)),
+    (_l("Bewaartermijn voorbij"), Permission.DECISION_SIGN, ("backoffice.retention_overview",)),
     (_l("Toegangslog"), Permission.AUDIT_VIEW, ("backoffice.audit_log", "backoffice.audit_index", "backoffice.audit_search")),
     (_l("Rapportages"), Permission.REPORTS_VIEW, ("backoffice.reports", "backoffice.reports_index")),
     (_l("Accounts"), Permission.STAFF_MANAGE, ("backoffice.admin_staff",)),

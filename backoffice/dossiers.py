@@ -104,6 +104,8 @@ REASONS = {
     "older_export": _l("Deze export is ouder dan de export die op %(imported_at)s is ingelezen "
                        "(laatste datum in deze export: %(as_of)s, in de opgeslagen: %(stored_as_of)s)."),
     "conflict": _l("Dit dossier werd tegelijk door iemand anders ingelezen. Probeer het opnieuw."),
+    "retention_destroyed": _l("Dit dossier is op %(on)s geanonimiseerd omdat de bewaartermijn voorbij was "
+                              "(artikel 9 lid 3). Een export ervan wordt niet meer ingelezen."),
     "destruction_pending": _l("Van dit dossier moeten gegevens worden vernietigd of gewist (opdracht %(instruction)s). "
                               "Dat is nog niet bevestigd. Een export van daarvoor zou die gegevens terugbrengen. "
                               "Lees een export in van nadat de opdracht is uitgevoerd."),
@@ -194,4 +196,8 @@ def dossier_page(dossier_id: str):
         dossier = svc.get_dossier(g.actor, dossier_id)
     except DomainError:
         abort(404)
-    return render_template("backoffice/dossiers/page.html", dossier=dossier)
+    from portal.services import destruction
+
+    return render_template("backoffice/dossiers/page.html", dossier=dossier,
+                           retention=destruction.retention_of(dossier),
+                           extensions=destruction.retention_extensions(dossier))

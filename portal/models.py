@@ -542,6 +542,9 @@ class Dossier(db.Model):
     export_as_of = db.Column(db.Date, nullable=False)
     imported_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     replaced_at = db.Column(db.DateTime)
+    # Art. 9.3: the day the portal anonymised the dossier after its retention ended
+    # (portal/services/destruction/expiry.py); no export of it is imported again.
+    retention_destroyed_on = db.Column(db.Date)
 
     persons = db.relationship("DossierPerson", back_populates="dossier", cascade="all, delete-orphan",
                               order_by="DossierPerson.position")

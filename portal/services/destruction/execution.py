@@ -66,7 +66,7 @@ def _scrub_json(value, subject, others, forget: set[str], gone_entries: set[str]
     return value
 
 
-def _withdraw_copy(copy: Copy, changed: set[int], gone: set[int], gone_attachments: set[int], right: str) -> bool:
+def withdraw_copy(copy: Copy, changed: set[int], gone: set[int], gone_attachments: set[int], right: str) -> bool:
     """The portal's copy of destroyed data goes: the PDF, the redaction rows of the
     changed entries (their offsets belong to the old text), the destroyed entries and
     attachments; the copy is withdrawn (a new one can be made), with the reason. True
@@ -99,7 +99,7 @@ def _withdraw_copy(copy: Copy, changed: set[int], gone: set[int], gone_attachmen
     return was_released
 
 
-def _tell_copy_withdrawn(actor: Actor, copy_req: Request) -> list[tuple[str, str]]:
+def tell_copy_withdrawn(actor: Actor, copy_req: Request) -> list[tuple[str, str]]:
     """A released copy was withdrawn because data in it were destroyed or erased: its
     requester reads why on the status page (a message and a timeline event, in the
     request's language), in words that do not say whose data or at whose request."""
@@ -112,7 +112,7 @@ def _tell_copy_withdrawn(actor: Actor, copy_req: Request) -> list[tuple[str, str
     return [(a, copy_req.language) for a in notices.addresses(copy_req)]
 
 
-def _anonymise_person(p: DossierPerson) -> None:
+def anonymise_person(p: DossierPerson) -> None:
     p.given_names = REMOVED
     p.family_name = REMOVED
     p.relation = None
@@ -212,10 +212,10 @@ def _execute_link(actor: Actor, req: Request, right: str, dec: Decision, p: Plan
 
     # 3. Copies of that data.
     for copy in p.copies:
-        if _withdraw_copy(copy, changed, gone, gone_attachments, right):
+        if withdraw_copy(copy, changed, gone, gone_attachments, right):
             copy_req = db.session.get(Request, copy.request_id)
             if copy_req is not None:
-                tell += _tell_copy_withdrawn(actor, copy_req)
+                tell += tell_copy_withdrawn(actor, copy_req)
     # Rows of copies not in the plan (none expected: the plan holds every copy of a
     # changed entry), deleted in SQL; the plan's own copies went through the ORM above.
     planned = [c.id for c in p.copies] or [-1]
@@ -275,7 +275,7 @@ def _execute_link(actor: Actor, req: Request, right: str, dec: Decision, p: Plan
         st.responds_to = []
         db.session.delete(st)
     if p.full:
-        _anonymise_person(subject)
+        anonymise_person(subject)
 
     counts = Counts(len(p.whole), len(p.shared), len(p.mentions), len(gone_attachments), len(p.copies),
                     len(p.statements))

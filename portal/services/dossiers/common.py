@@ -106,6 +106,8 @@ ENGLISH = {
     "attachment_unreferenced": "no entry refers to this file",
     "older_export": "this export is older than the one imported on {imported_at} ({reason})",
     "conflict": "another import of this dossier ran at the same time; try again",
+    "retention_destroyed": "this dossier was anonymised on {on} after its retention ended (art. 9.3); "
+                           "no export of it is imported again",
     "destruction_pending": "a destruction or erasure of this dossier (instruction {instruction}) is not yet "
                            "confirmed as carried out by the registration system; an export made before that "
                            "would bring the destroyed data back",

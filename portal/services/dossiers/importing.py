@@ -187,6 +187,10 @@ def import_export(by: By, export: Export) -> ImportResult:
         db.session.commit()
         return ImportResult(DossierImport.UNCHANGED, doc["dossier_id"], chash, {})
 
+    if dossier is not None and dossier.retention_destroyed_on is not None:
+        # Art. 9.3: a dossier anonymised after its retention does not come back.
+        raise _refused(by, export, refuse("dossier_id", "retention_destroyed",
+                                          on=dossier.retention_destroyed_on.isoformat()), doc, chash) from None
     if dossier is not None:
         earlier = db.session.execute(
             db.select(DossierImport.id).where(
