@@ -230,6 +230,24 @@ def admin_staff_reset_password(staff_id: int):
     return render_template("backoffice/admin/one_time_password.html", person=person, password=password, created=False)
 
 
+# --- the background jobs (Permission.STAFF_MANAGE: the functional administrator) -------------------
+
+@bp.route("/beheer/achtergrondtaken")
+@requires(Permission.STAFF_MANAGE)
+def admin_jobs():
+    """Waiting and failed jobs and the consumer's last heartbeat (portal/infra/health.py):
+    counts and times only."""
+    from datetime import datetime, timezone
+
+    from portal.infra import health
+
+    state = health.queue_state()
+    at = lambda ts: datetime.fromtimestamp(ts, timezone.utc).replace(tzinfo=None) if ts else None  # noqa: E731
+    return render_template("backoffice/admin/jobs.html", state=state, heartbeat_at=at(state.heartbeat_at),
+                           last_failure_at=at(state.last_failure_at),
+                           stale_after_minutes=health.HEARTBEAT_STALE_AFTER // 60)
+
+
 # --- the matrix (Permission.MATRIX_MANAGE) and the overview (art. 7.2) -------------------------------
 
 @bp.route("/beheer/matrix", methods=["GET", "POST"])

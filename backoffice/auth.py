@@ -81,6 +81,7 @@ MENU = (
     (_l("Toegangslog"), Permission.AUDIT_VIEW, ("backoffice.audit_log", "backoffice.audit_index", "backoffice.audit_search")),
     (_l("Rapportages"), Permission.REPORTS_VIEW, ("backoffice.reports", "backoffice.reports_index")),
     (_l("Accounts"), Permission.STAFF_MANAGE, ("backoffice.admin_staff",)),
+    (_l("Achtergrondtaken"), Permission.STAFF_MANAGE, ("backoffice.admin_jobs",)),
     (_l("Autorisatiematrix"), Permission.MATRIX_MANAGE, ("backoffice.admin_matrix",)),
     (_l("Wie mag wat"), Permission.REPORTS_VIEW, ("backoffice.admin_overview",)),
     (_l("Mijn account"), None, ("backoffice.account",)),

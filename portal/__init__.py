@@ -39,8 +39,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .public import bp as public_bp
     from backoffice import bp as backoffice_bp
 
+    from .public.health import bp as health_bp
+
     app.register_blueprint(public_bp)
     app.register_blueprint(backoffice_bp, url_prefix="/backoffice")
+    app.register_blueprint(health_bp)
+    csrf.exempt(health_bp)
 
     from .cli import register as register_cli
 
@@ -62,6 +66,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     # Every area's background jobs: registered with the queue, and connected to the
     # signals their services send after a commit (portal/services/signals.py).
+    from .infra import health  # noqa: F401  (the consumer's heartbeat job and failure counter)
     from .services import tasks as housekeeping_tasks  # noqa: F401
     from .services.copies import tasks as copy_tasks  # noqa: F401
 
@@ -77,6 +82,9 @@ def _configure_logging(app: Flask) -> None:
     # Never log request bodies or query strings: they may hold personal data.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     app.logger.setLevel(logging.INFO)
+    from .infra import request_log
+
+    request_log.install(app)  # one JSON line per request, without personal data
 
 
 def _security_headers(app: Flask) -> None:
