@@ -50,6 +50,56 @@ def register(app: Flask) -> None:
 
     app.cli.add_command(audit_group)
 
+    backup_group = click.Group("backup", help="Backups of the database (README, 'Backup and restore').")
+
+    @backup_group.command("create")
+    @click.argument("path", type=click.Path(dir_okay=False, writable=True))
+    def backup_create_cmd(path):
+        """pg_dump of DATABASE_URL to PATH: one consistent snapshot. Keep the keys apart from it."""
+        from .infra import backup
+
+        try:
+            backup.dump(app.config["SQLALCHEMY_DATABASE_URI"], path)
+        except backup.BackupError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"backup written: {path} (it needs ENCRYPTION_KEYS and AUDIT_HMAC_KEY, kept elsewhere)")
+
+    @backup_group.command("restore")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    def backup_restore_cmd(path):
+        """Restore PATH into DATABASE_URL, which must be empty; then migrate and verify the access log."""
+        from flask_migrate import upgrade
+
+        from .infra import backup
+        from .services.audit import verify_chain
+
+        try:
+            backup.restore(app.config["SQLALCHEMY_DATABASE_URI"], path)
+        except backup.BackupError as exc:
+            raise click.ClickException(str(exc)) from None
+        from .infra import journal
+        from .infra.extensions import db as _db
+        from .models import RegistrationInstruction
+
+        with app.app_context():
+            upgrade()
+            ok, bad = verify_chain()
+            held = set(_db.session.execute(_db.select(RegistrationInstruction.id)).scalars())
+            lost = [e for e in journal.read() if e.get("instruction") not in held]
+        if not ok:
+            raise click.ClickException(f"restored, but the access log is broken at entry {bad}")
+        click.echo("restored; migrated; access log intact")
+        if lost:
+            for e in lost:
+                click.echo(f"  lost with the restore: {e['kind']} of dossier {e['dossier']}"
+                           f"{' person ' + e['person'] if e.get('person') else ''} on {e['at'][:10]}"
+                           f" (instruction {e['instruction']}; entries {', '.join(e.get('entries') or []) or '-'})")
+            raise click.ClickException(
+                f"{len(lost)} destruction(s) or erasure(s) after this backup are not in it: the data are back. "
+                "Carry each out again before opening the portal (README, 'Backup and restore').")
+
+    app.cli.add_command(backup_group)
+
     from flask.cli import AppGroup
 
     # An AppGroup: its commands run inside the app context (also through app.test_cli_runner()).

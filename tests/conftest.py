@@ -128,6 +128,8 @@ def _database_url(tmp_path_factory) -> tuple[str, callable]:
 def _app_session(tmp_path_factory, smtp_server):
     url, drop = _database_url(tmp_path_factory)
     controller, _handler = smtp_server
+    # The destruction journal (portal/infra/journal.py) of this run, not the repository's instance/.
+    os.environ["DESTRUCTION_JOURNAL"] = str(tmp_path_factory.mktemp("journal") / "destruction-journal.jsonl")
     app = create_app({
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": url,

@@ -25,9 +25,13 @@ def _table() -> dict[str, str]:
 
 
 def _config_names() -> set[str]:
-    source = (ROOT / "portal" / "config.py").read_text(encoding="utf-8")
-    names = set(re.findall(r'(?:env\.get|_int|environ\.get)\(\s*"([A-Z][A-Z0-9_]+)"', source))
-    return names
+    """Every variable portal/config.py reads, and any other module of the portal that reads
+    the environment itself (the destruction journal)."""
+    names: set[str] = set()
+    for path in (ROOT / "portal").rglob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        names |= set(re.findall(r'(?:env\.get|_int|environ\.get)\(\s*"([A-Z][A-Z0-9_]+)"', source))
+    return names - {"PATH"}  # passed on to a subprocess (tesseract), not a setting
 
 
 def _install_required() -> list[str]:

@@ -12,6 +12,7 @@ from datetime import date
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from ...infra import journal
 from ...infra.extensions import db
 from ...models import (Copy, CopyAttachment, CopyEntry, CopyRedaction, CorrectionItem, Decision, DossierPerson,
                        EntryAmendment, Message, RegistrationInstruction, Request, RightAssessment,
@@ -333,6 +334,11 @@ def execute(actor: Actor, reference: str, right: str, *, method: str, entry_pks:
     except BaseException:
         db.session.rollback()
         raise
+    for ins in made:  # outside the database: a restore of an older backup must not bring it back
+        journal.record({"instruction": ins.id, "kind": ins.kind, "dossier": ins.dossier_ref,
+                        "person": ins.payload.get("person_id"), "scope": ins.payload.get("scope"),
+                        "entries": ins.payload.get("whole", []) + ins.payload.get("remove_person_from", [])
+                        + ins.payload.get("mentions", []), "request": req.reference})
     for address, lang in sorted(set(tell)):
         notices.send([address], lang)
     return made

@@ -22,6 +22,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
+from ...infra import journal
 from ...infra.extensions import db
 from ...models import (Copy, CorrectionItem, CopyAttachment, CopyEntry, CopyRedaction, Dossier, DossierLink,
                        EntryAmendment, OwnStatement, RegistrationInstruction, Request, correction_item_entries,
@@ -201,6 +202,8 @@ def destroy_expired(actor: Actor, dossier_id: str, *, confirmed: bool,
     except BaseException:
         db.session.rollback()
         raise
+    journal.record({"instruction": ins.id, "kind": ins.kind, "dossier": d.dossier_id, "person": None,
+                    "scope": "dossier", "entries": ins.payload["entries"], "request": None})
     for address, lang in sorted(set(tell)):
         notices.send([address], lang)
     return ins
