@@ -18,6 +18,9 @@ from .filing import Filer, Filing
 
 DOWN = "postgresql+psycopg://postgres@127.0.0.1:1/nothing"  # a closed port: PostgreSQL is down
 REDIS_DOWN = "redis://127.0.0.1:1/14"
+#: A second app binds the shared extensions again (Flask-Limiter takes RATELIMIT_ENABLED from
+#: the last app it was given): the test app's setting, so that nothing leaks into other tests.
+SAME = {"RATELIMIT_ENABLED": False}
 
 
 def test_liveness_and_readiness_say_nothing_about_people_or_versions(client):
@@ -35,7 +38,7 @@ def test_liveness_and_readiness_say_nothing_about_people_or_versions(client):
 
 
 def test_readiness_is_not_ready_when_postgresql_or_redis_is_down(app):
-    broken = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": DOWN, "RATELIMIT_STORAGE_URI": REDIS_DOWN,
+    broken = create_app({**SAME, "TESTING": True, "SQLALCHEMY_DATABASE_URI": DOWN, "RATELIMIT_STORAGE_URI": REDIS_DOWN,
                          "SECRET_KEY": app.config["SECRET_KEY"]})
     resp = broken.test_client().get("/health/ready")
     body = resp.get_json()
@@ -46,7 +49,7 @@ def test_readiness_is_not_ready_when_postgresql_or_redis_is_down(app):
 
 
 def test_readiness_checks_the_redis_on_loopback_when_configured(app):
-    with_redis = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+    with_redis = create_app({**SAME, "TESTING": True, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
                              "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/14"})
     body = with_redis.test_client().get("/health/ready").get_json()
     if body["checks"].get("redis") == "down":
@@ -55,7 +58,7 @@ def test_readiness_checks_the_redis_on_loopback_when_configured(app):
 
 
 def test_with_the_database_down_a_page_shows_the_plain_error_page(app):
-    broken = create_app({"SQLALCHEMY_DATABASE_URI": DOWN, "WTF_CSRF_ENABLED": False,
+    broken = create_app({**SAME, "SQLALCHEMY_DATABASE_URI": DOWN, "WTF_CSRF_ENABLED": False,
                          "SECRET_KEY": app.config["SECRET_KEY"]})
     logging.disable(logging.CRITICAL)
     try:
