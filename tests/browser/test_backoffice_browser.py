@@ -340,4 +340,17 @@ def test_wcag_staff_login_totp_queue_request_and_casework_pages_have_no_axe_viol
     audit(tl, "casework page (signed)")
     tl.goto(request_path(ref))
     audit(tl, "request page (decided)")
+
+    # Retention (art. 9): the list of dossiers past retention, and a dossier page with its end.
+    from portal.services import dossiers as dossier_svc
+    from tests.backoffice.dossier_helpers import make_zip
+    from tests.backoffice.test_art9_retention_expiry import _old_example
+
+    with live_app.app_context():
+        dossier_svc.import_zip_bytes(dossier_svc.CLI, make_zip(_old_example()))
+        db.session.remove()
+    tl.goto("/backoffice/dossiers/bewaartermijn-voorbij")
+    audit(tl, "dossiers past retention (team leader)")
+    tl.goto("/backoffice/dossiers/VT-2005-000012")
+    audit(tl, "dossier page with its retention")
     _audit.assert_clean()
