@@ -84,8 +84,9 @@ def register(app: Flask) -> None:
         with app.app_context():
             upgrade()
             ok, bad = verify_chain()
-            held = set(_db.session.execute(_db.select(RegistrationInstruction.id)).scalars())
-            lost = [e for e in journal.read() if e.get("instruction") not in held]
+            held = set(_db.session.execute(_db.select(RegistrationInstruction.id, RegistrationInstruction.kind,
+                                                      RegistrationInstruction.dossier_ref)).all())
+            lost = [e for e in journal.read() if (e.get("instruction"), e.get("kind"), e.get("dossier")) not in held]
         if not ok:
             raise click.ClickException(f"restored, but the access log is broken at entry {bad}")
         click.echo("restored; migrated; access log intact")

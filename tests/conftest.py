@@ -162,6 +162,10 @@ def _empty_all_tables(app):
 @pytest.fixture
 def app(_app_session):
     _empty_all_tables(_app_session)
+    # The destruction journal belongs to the database: emptied with it.
+    journal = os.environ.get("DESTRUCTION_JOURNAL")
+    if journal and os.path.exists(journal):
+        os.remove(journal)
     from portal.infra.extensions import limiter
 
     if _app_session.config["RATELIMIT_ENABLED"]:

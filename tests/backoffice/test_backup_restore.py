@@ -102,3 +102,55 @@ def test_art7_5_a_backup_restores_into_an_empty_database_and_everything_opens(ap
         with restored.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def test_a_backup_taken_while_requests_come_in_restores_to_a_consistent_state(app, tmp_path, restore_target):
+    """Requests are filed (each in its own transaction) while pg_dump runs: every request
+    in the restored database is whole (its rights and its requester with it), none is
+    half there."""
+    import threading
+
+    from portal.models import Party, Request, RequestedRight
+
+    from .queue_helpers import file
+
+    stop = threading.Event()
+    filed: list[str] = []
+
+    def keep_filing():
+        while not stop.is_set() and len(filed) < 40:
+            filed.append(file(app))
+
+    worker = threading.Thread(target=keep_filing)
+    worker.start()
+    try:
+        while len(filed) < 3:  # requests are coming in
+            stop.wait(0.05)
+        dump = tmp_path / "busy.dump"
+        result = app.test_cli_runner().invoke(args=["backup", "create", str(dump)])
+        assert result.exit_code == 0, result.output
+    finally:
+        stop.set()
+        worker.join()
+
+    source = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    target = source.set(database=restore_target.database).render_as_string(hide_password=False)
+    restored = create_app({**{k: app.config[k] for k in ("SECRET_KEY", "AUDIT_HMAC_KEY", "ENCRYPTION_KEYS",
+                                                            "SERVER_NAME")},
+                           "TESTING": True, "SQLALCHEMY_DATABASE_URI": target, "RATELIMIT_ENABLED": False,
+                           "HUEY_IMMEDIATE": True})
+    try:
+        result = restored.test_cli_runner().invoke(args=["backup", "restore", str(dump)])
+        assert result.exit_code == 0 and "access log intact" in result.output, result.output
+        with restored.app_context():
+            refs = set(db.session.execute(db.select(Request.reference)).scalars())
+            assert refs and refs <= set(filed)
+            for req in db.session.execute(db.select(Request)).scalars():
+                rights = db.session.execute(db.select(RequestedRight).filter_by(request_id=req.id)).scalars().all()
+                parties = db.session.execute(db.select(Party).filter_by(request_id=req.id)).scalars().all()
+                assert rights and parties, f"{req.reference} restored without its rights or requester"
+            db.session.remove()
+    finally:
+        with restored.app_context():
+            db.session.remove()
+            db.engine.dispose()
