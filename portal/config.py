@@ -77,13 +77,19 @@ def load(overrides: dict | None = None) -> dict:
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         # Where staff reach the back office (links in the daily digest); empty: PUBLIC_BASE_URL.
         "BACKOFFICE_BASE_URL": env.get("BACKOFFICE_BASE_URL", ""),
-        # Rate limits (Flask-Limiter): memory by default, Redis when configured.
-        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Rate limits (Flask-Limiter): memory by default (one process: `make run`);
+        # production refuses memory:// (each worker would count on its own) and needs Redis.
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or "memory://",
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
         "RATELIMIT_HEADERS_ENABLED": False,
         "RATELIMIT_SUBMIT": env.get("RATELIMIT_SUBMIT", "10 per hour"),
+        # Status logins and links, and token endpoints: per address and reference
+        # together, per reference from any address, and a ceiling per address
+        # (portal/public/limits.py): one guesser does not lock out a shared address.
         "RATELIMIT_STATUS": env.get("RATELIMIT_STATUS", "20 per hour"),
         "RATELIMIT_TOKEN": env.get("RATELIMIT_TOKEN", "30 per hour"),
+        "RATELIMIT_PER_REFERENCE": env.get("RATELIMIT_PER_REFERENCE", "40 per hour"),
+        "RATELIMIT_PER_ADDRESS": env.get("RATELIMIT_PER_ADDRESS", "300 per hour"),
         # Back-office password logins per IP address (per account: see backoffice/auth.py).
         "RATELIMIT_STAFF_LOGIN": env.get("RATELIMIT_STAFF_LOGIN", "30 per hour"),
         # E-mail: neutral sender and subject, never personal data.
@@ -147,3 +153,8 @@ def check_production(cfg: dict) -> None:
         raise ConfigError("DATABASE_URL must point to PostgreSQL in production")
     if not cfg["SESSION_COOKIE_SECURE"]:
         raise ConfigError("SESSION_COOKIE_SECURE must be on in production")
+    if str(cfg.get("RATELIMIT_STORAGE_URI") or "memory://").startswith("memory://"):
+        raise ConfigError("RATELIMIT_STORAGE_URI must point to Redis in production (redis://host:6379/0): "
+                          "with memory:// every worker counts on its own and the limits multiply")
+    if not str(cfg.get("PUBLIC_BASE_URL") or "").startswith("https://"):
+        raise ConfigError("PUBLIC_BASE_URL must start with https:// in production: it is the address in every e-mail link")

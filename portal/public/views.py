@@ -27,6 +27,7 @@ from ..services import letters as letters_svc
 from ..services import requests as svc
 from ..documents.uploads import UploadRejected, inspect_upload, read_limited
 from . import flow
+from .limits import guarded
 from . import forms as f
 from .blueprint import bp
 
@@ -504,7 +505,7 @@ def check():
 # --- e-mail confirmation -------------------------------------------------------------------
 
 @bp.route("/bevestigen/<token>", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_TOKEN"], methods=["POST"])
+@guarded("RATELIMIT_TOKEN")
 def confirm_email(token: str):
     # A GET only shows a button: mail scanners that open links must not use them up.
     form = f.NoPersonsForm()
@@ -526,7 +527,7 @@ def confirm_email(token: str):
 # --- the second person of a joint request ----------------------------------------------
 
 @bp.route("/meedoen", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_TOKEN"], methods=["POST"])
+@guarded("RATELIMIT_TOKEN")
 def join():
     form = f.JoinCodeForm()
     if form.validate_on_submit():
@@ -541,7 +542,7 @@ def join():
 
 
 @bp.route("/meedoen/link/<token>", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_TOKEN"], methods=["POST"])
+@guarded("RATELIMIT_TOKEN")
 def join_link(token: str):
     form = f.NoPersonsForm()
     if form.validate_on_submit():
@@ -611,7 +612,7 @@ def status_login():
 
 
 @bp.route("/volgen/wachtzin", methods=["POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_STATUS"])
+@guarded("RATELIMIT_STATUS")
 def status_login_passphrase():
     pform = f.StatusPassphraseForm(prefix="p")
     if pform.validate_on_submit():
@@ -626,7 +627,7 @@ def status_login_passphrase():
 
 
 @bp.route("/volgen/link", methods=["POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_STATUS"])
+@guarded("RATELIMIT_STATUS")
 def status_login_link_request():
     lform = f.StatusLinkForm(prefix="l")
     if lform.validate_on_submit():
@@ -641,7 +642,7 @@ def status_login_link_request():
 
 
 @bp.route("/volgen/link/<token>", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_TOKEN"], methods=["POST"])
+@guarded("RATELIMIT_TOKEN")
 def status_link(token: str):
     form = f.NoPersonsForm()
     if form.validate_on_submit():
@@ -710,7 +711,7 @@ COPY_ERRORS = {
 
 
 @bp.route("/volgen/afschrift/<int:delivery_id>", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_TOKEN"], methods=["POST"])
+@guarded("RATELIMIT_TOKEN")
 def status_copy(delivery_id: int):
     """Download a released copy: a one-time code, and the passphrase again for whoever
     has one (art. 14; the second proof of issue #4). Every download is logged."""
@@ -741,7 +742,7 @@ def status_copy(delivery_id: int):
 
 
 @bp.route("/volgen/afschrift/<int:delivery_id>/code", methods=["POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_STATUS"])
+@guarded("RATELIMIT_STATUS")
 def status_copy_code(delivery_id: int):
     """E-mail a one-time code to the confirmed, safe address of this person."""
     access = _status_access()

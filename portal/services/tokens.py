@@ -76,3 +76,14 @@ def consume(purpose: str, payload: dict) -> None:
     except IntegrityError:
         db.session.rollback()
         raise TokenInvalid("used") from None
+
+
+def reference_in(purpose: str, token: str) -> str:
+    """The reference a link of this purpose names, if its signature holds (at any age,
+    used or not), else "". For keeping rate limits per reference; never a login."""
+    try:
+        payload = read(purpose, token, max_age=10 * 365 * 24 * 3600)
+    except TokenInvalid:
+        return ""
+    ref = payload.get("r")
+    return ref if isinstance(ref, str) else ""

@@ -11,6 +11,8 @@ GOOD = {
     "ENCRYPTION_KEYS": [generate_key()],
     "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://vt@db/vt",
     "SESSION_COOKIE_SECURE": True,
+    "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+    "PUBLIC_BASE_URL": "https://portaal.example.org",
 }
 
 
@@ -28,6 +30,10 @@ def test_production_accepts_real_secrets():
         ({"SQLALCHEMY_DATABASE_URI": "sqlite:///x.db"}, "DATABASE_URL"),
         ({"AUDIT_HMAC_KEY": config.DEV_AUDIT_HMAC_KEY}, "AUDIT_HMAC_KEY"),
         ({"SESSION_COOKIE_SECURE": False}, "SESSION_COOKIE_SECURE"),
+        ({"RATELIMIT_STORAGE_URI": "memory://"}, "RATELIMIT_STORAGE_URI"),
+        ({"RATELIMIT_STORAGE_URI": None}, "RATELIMIT_STORAGE_URI"),
+        ({"PUBLIC_BASE_URL": "http://portaal.example.org"}, "PUBLIC_BASE_URL"),
+        ({"PUBLIC_BASE_URL": ""}, "PUBLIC_BASE_URL"),
     ],
 )
 def test_production_refuses_development_settings(change, fragment):
@@ -49,3 +55,36 @@ def test_the_development_key_is_a_valid_fernet_key():
 
     vault = Vault([config.DEV_ENCRYPTION_KEY])
     assert vault.decrypt(vault.encrypt(b"ok")) == b"ok"
+
+
+def _production_env(monkeypatch, **extra):
+    monkeypatch.setenv("PORTAL_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "s" * 48)
+    monkeypatch.setenv("AUDIT_HMAC_KEY", "a" * 48)
+    monkeypatch.setenv("ENCRYPTION_KEYS", generate_key())
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://vt@db/vt")
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://portaal.example.org")
+    for name, value in extra.items():
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+
+
+def test_t7_production_refuses_to_start_without_shared_rate_limit_storage(monkeypatch):
+    """Unset means memory://: each gunicorn worker would count on its own (issue 13)."""
+    _production_env(monkeypatch, RATELIMIT_STORAGE_URI=None)
+    with pytest.raises(config.ConfigError, match="RATELIMIT_STORAGE_URI must point to Redis"):
+        config.load()
+    _production_env(monkeypatch, RATELIMIT_STORAGE_URI="memory://")
+    with pytest.raises(config.ConfigError, match="RATELIMIT_STORAGE_URI"):
+        config.load()
+
+
+def test_production_refuses_a_plain_http_public_address(monkeypatch):
+    _production_env(monkeypatch, PUBLIC_BASE_URL="http://portaal.example.org")
+    with pytest.raises(config.ConfigError, match="PUBLIC_BASE_URL must start with https://"):
+        config.load()
+    _production_env(monkeypatch)
+    assert config.load()["PUBLIC_BASE_URL"] == "https://portaal.example.org"
