@@ -69,6 +69,9 @@ def load(overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_NAME": "__Host-session" if production else "session",
         "PERMANENT_SESSION_LIFETIME": timedelta(minutes=_int("SESSION_MINUTES", 30)),
+        # The status page's server-side session (portal/services/status_sessions.py).
+        "STATUS_SESSION_MAX_MINUTES": _int("STATUS_SESSION_MAX_MINUTES", 120),
+        "STATUS_SESSION_IDLE_MINUTES": _int("STATUS_SESSION_IDLE_MINUTES", 30),
         "WTF_CSRF_TIME_LIMIT": 3600,
         "WTF_CSRF_SSL_STRICT": production,
         "PREFERRED_URL_SCHEME": "https" if production else "http",

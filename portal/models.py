@@ -276,6 +276,22 @@ class UsedToken(db.Model):
     __table_args__ = (UniqueConstraint("purpose", "jti", name="uq_used_token_purpose_jti"),)
 
 
+class StatusSession(db.Model):
+    """A login to the status page, kept on the server (threat model O10). The browser's
+    cookie holds only a random id; this row holds its SHA-256, so a copy of the
+    database does not give a working cookie. Logout, a new login of the same person to
+    the same request, 2 hours from login or 30 idle minutes end it
+    (portal/services/status_sessions.py); a cookie copied before then opens nothing."""
+
+    __tablename__ = "status_session"
+    id = db.Column(db.Integer, primary_key=True)
+    token_hash = db.Column(db.String(64), nullable=False, unique=True)
+    request_id = db.Column(db.Integer, db.ForeignKey("request.id", ondelete="CASCADE"), nullable=False, index=True)
+    party_id = db.Column(db.Integer, db.ForeignKey("party.id", ondelete="CASCADE"), nullable=False)
+    started_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    last_seen_at = db.Column(db.DateTime, nullable=False, default=utcnow, index=True)
+
+
 class Draft(db.Model):
     """A request being filled in, one question per page. The answers are encrypted;
     the browser holds only the draft's random id in its session."""

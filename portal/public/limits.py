@@ -14,7 +14,7 @@ that every worker counts in one place):
 The reference comes from the form (the passphrase, link and invitation forms), the
 signed link (confirmation, status and invitation links: the reference is read from a
 link whose signature holds, whatever its age) or the status session (the copy
-download). A request without a readable reference counts in one shared bucket.
+download: the reference of its server-side session). A request without a readable reference counts in one shared bucket.
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from flask import current_app, request, session
 from flask_limiter.util import get_remote_address
 
 from ..infra.extensions import limiter
-from ..services import tokens
+from ..services import status_sessions, tokens
 from ..services.references import normalise_reference
 
 #: Form fields that hold a typed reference (with the forms' prefixes).
@@ -44,9 +44,8 @@ def reference_key() -> str:
     purpose = TOKEN_PURPOSES.get(request.endpoint or "")
     if purpose:
         return "ref:" + (tokens.reference_in(purpose, (request.view_args or {}).get("token", "")) or "-")
-    state = session.get("status")
-    if isinstance(state, dict) and isinstance(state.get("ref"), str):
-        return "ref:" + state["ref"]
+    if session.get("status"):
+        return "ref:" + (status_sessions.reference_of(session["status"]) or "-")
     return "ref:-"
 
 

@@ -8,7 +8,6 @@ after login, the reference whose status page it may see.
 from __future__ import annotations
 
 import secrets
-import time
 from datetime import date
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
@@ -21,7 +20,7 @@ from ..labels import REP_KIND_LABELS
 from ..rules import eligibility
 from ..rules.eligibility import ForWhom, JointRule
 from ..rules.rights import Right
-from ..services import drafts, tokens
+from ..services import drafts, status_sessions, tokens
 from ..services import copies as copies_svc
 from ..services import letters as letters_svc
 from ..services import requests as svc
@@ -30,8 +29,6 @@ from . import flow
 from .limits import guarded
 from . import forms as f
 from .blueprint import bp
-
-STATUS_IDLE_SECONDS = 30 * 60
 
 UPLOAD_MESSAGES = {
     "empty": _l("Het bestand is leeg. Kies een ander bestand."),
@@ -595,14 +592,14 @@ def join_details():
 # --- following a request --------------------------------------------------------------------
 
 def _status_access() -> svc.StatusAccess | None:
-    """The request and person this browser may see, for 30 idle minutes at most."""
-    state = session.get("status")
-    if not state or "party" not in state or time.time() - state.get("at", 0) > STATUS_IDLE_SECONDS:
+    """The request and person this browser may see: the cookie holds only the id of a
+    session kept on the server (portal/services/status_sessions.py), which logout, a
+    new login, 2 hours or 30 idle minutes end."""
+    resumed = status_sessions.resume(session.get("status"))
+    if resumed is None:
         session.pop("status", None)
         return None
-    state["at"] = time.time()
-    session["status"] = state
-    return svc.StatusAccess(state["ref"], state["party"])
+    return svc.StatusAccess(resumed.reference, resumed.party_id)
 
 
 @bp.route("/volgen", methods=["GET"])
@@ -617,11 +614,11 @@ def status_login_passphrase():
     pform = f.StatusPassphraseForm(prefix="p")
     if pform.validate_on_submit():
         try:
-            access = svc.login_with_passphrase(pform.reference.data, pform.passphrase.data)
+            login = svc.login_with_passphrase(pform.reference.data, pform.passphrase.data)
         except svc.RequestError:
             pform.form_errors.append(_("Deze combinatie van kenmerk en wachtzin kennen wij niet. Controleer wat u heeft ingevuld."))
         else:
-            session["status"] = {"ref": access.reference, "party": access.party_id, "at": time.time()}
+            session["status"] = login.session_id
             return redirect(url_for("public.status"))
     return render_template("public/status_login.html", pform=pform, lform=f.StatusLinkForm(prefix="l")), 400
 
@@ -647,10 +644,10 @@ def status_link(token: str):
     form = f.NoPersonsForm()
     if form.validate_on_submit():
         try:
-            access = svc.login_with_link(token)
+            login = svc.login_with_link(token)
         except tokens.TokenInvalid as exc:
             return render_template("public/token_problem.html", reason=exc.reason), 400
-        session["status"] = {"ref": access.reference, "party": access.party_id, "at": time.time()}
+        session["status"] = login.session_id
         return redirect(url_for("public.status"))
     return render_template("public/status_link_open.html", form=form)
 
@@ -767,5 +764,5 @@ def status_copy_code(delivery_id: int):
 def status_logout():
     form = f.NoPersonsForm()
     if form.validate_on_submit():
-        session.pop("status", None)
+        status_sessions.end(session.pop("status", None))
     return redirect(url_for("public.index"))

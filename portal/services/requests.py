@@ -24,7 +24,7 @@ from ..rules.eligibility import ForWhom, JointRule, assess, is_adult
 from ..rules.rights import Right
 from ..rules.status import BEFORE_QUEUE, RequestStatus
 from ..documents.uploads import CleanUpload
-from . import audit, drafts, timeline, tokens
+from . import audit, drafts, status_sessions, timeline, tokens
 from .duplicates import flag_possible_duplicate
 from .references import REFERENCE_ALPHABET, by_reference, new_reference
 from .timeline import today_local
@@ -385,7 +385,16 @@ class StatusAccess:
     party_id: int
 
 
-def login_with_passphrase(reference: str, passphrase: str) -> StatusAccess:
+@dataclass(frozen=True)
+class StatusLogin:
+    """A successful login: who may see what, and the id of the server-side session
+    for the browser's cookie (portal/services/status_sessions.py)."""
+
+    access: StatusAccess
+    session_id: str
+
+
+def login_with_passphrase(reference: str, passphrase: str) -> StatusLogin:
     """Reference plus passphrase opens the status page. The answer (and its timing)
     is the same for an unknown reference and a wrong passphrase."""
     req = by_reference(reference)
@@ -403,8 +412,9 @@ def login_with_passphrase(reference: str, passphrase: str) -> StatusAccess:
         raise RequestError("login_failed")
     audit.record("status.login", actor="requester", actor_role="public", object_type="request",
                  object_id=req.id, subject_ref=req.reference, reason="passphrase")
+    session_id = status_sessions.begin(req, req.requester)
     db.session.commit()
-    return StatusAccess(req.reference, req.requester.id)
+    return StatusLogin(StatusAccess(req.reference, req.requester.id), session_id)
 
 
 def status_link_for(reference: str, email: str) -> list[tuple[str, str, str]]:
@@ -427,7 +437,7 @@ def status_link_for(reference: str, email: str) -> list[tuple[str, str, str]]:
     return out
 
 
-def login_with_link(token: str) -> StatusAccess:
+def login_with_link(token: str) -> StatusLogin:
     payload = tokens.read("status-link", token, current_app.config["STATUS_LINK_MAX_AGE"])
     req = by_reference(payload.get("r", ""))
     if req is None:
@@ -438,8 +448,9 @@ def login_with_link(token: str) -> StatusAccess:
     tokens.consume("status-link", payload)
     audit.record("status.login", actor=party.role, actor_role="public", object_type="request",
                  object_id=req.id, subject_ref=req.reference, reason="e-mail link")
+    session_id = status_sessions.begin(req, party)
     db.session.commit()
-    return StatusAccess(req.reference, party.id)
+    return StatusLogin(StatusAccess(req.reference, party.id), session_id)
 
 
 @dataclass(frozen=True)

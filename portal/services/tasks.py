@@ -1,4 +1,5 @@
-"""The periodic housekeeping jobs: the hourly purge (portal/services/purge.py) and the
+"""The periodic housekeeping jobs: the hourly purge (portal/services/purge.py,
+portal/services/status_sessions.py) and the
 daily digest (portal/services/queue.py). The queue itself is portal/infra/jobs.py."""
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from zoneinfo import ZoneInfo
 from huey import crontab
 
 from ..infra.jobs import CONFIG, app, huey
-from . import purge
+from . import purge, status_sessions
 from .queue import send_digest
 
 #: The daily digest goes out at this local time (Europe/Amsterdam, summer and winter).
@@ -17,10 +18,12 @@ DIGEST_AT = (7, 0)
 
 @huey.periodic_task(crontab(minute="15", hour="*"))
 def purge_hourly():
-    """Remove unconfirmed requests past their purge date and abandoned drafts."""
+    """Remove unconfirmed requests past their purge date, abandoned drafts and ended
+    status sessions."""
     with app().app_context():
         purge.purge_unconfirmed()
         purge.purge_drafts()
+        status_sessions.purge_expired()
 
 
 def at_digest_time(now: datetime) -> bool:

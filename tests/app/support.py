@@ -135,6 +135,21 @@ def main_text(html: str) -> str:
     return ANY_CSRF_RE.sub('value="CSRF"', html)
 
 
+def open_status_session(client, reference: str, party_id: int) -> str:
+    """A status-page login for this person, as the passphrase or link login makes one:
+    a session row on the server and its id in the test client's cookie."""
+    from portal.models import Party
+    from portal.services import status_sessions
+
+    with dbs(client.application) as s:
+        req = request_by_ref(s, reference)
+        session_id = status_sessions.begin(req, s.get(Party, party_id))
+        s.commit()
+    with client.session_transaction() as sess:
+        sess["status"] = session_id
+    return session_id
+
+
 def login_passphrase(client, reference: str, passphrase: str):
     token = any_csrf(client.get("/volgen").get_data(as_text=True))
     return client.post("/volgen/wachtzin", data={"csrf_token": token, "p-reference": reference, "p-passphrase": passphrase})

@@ -6,7 +6,6 @@ from __future__ import annotations
 import copy
 import io
 import secrets
-import time
 
 from PIL import Image
 
@@ -16,6 +15,7 @@ from portal.services import casework, drafts
 from portal.services import requests as svc
 from portal.services.authz import Actor
 from portal.documents.uploads import inspect_upload
+from tests.app.support import open_status_session
 
 from .queue_helpers import FOR_CHILD as QUEUE_FOR_CHILD
 from .queue_helpers import SELF as QUEUE_SELF
@@ -121,9 +121,8 @@ def post_form(client, page: str, action: str, data: dict, **kw):
 
 
 def status_login(client, reference: str, party_id: int) -> None:
-    """Put a status-page login into the test client's session (as the passphrase login does)."""
-    with client.session_transaction() as s:
-        s["status"] = {"ref": reference, "party": party_id, "at": time.time()}
+    """A status-page login in the test client (as the passphrase login makes one)."""
+    open_status_session(client, reference, party_id)
 
 
 def pdf_text(data: bytes) -> str:

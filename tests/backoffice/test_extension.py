@@ -17,6 +17,8 @@ from portal.services import casefile
 from portal.services.authz import NotAllowed
 from portal.services.casefile import CaseError
 
+from tests.app.support import open_status_session
+
 from .queue_helpers import FOR_CHILD, actor, audit_entries, days_ago, file, get_request, post, update
 
 REASONS = "Het dossier is groot en moet op veel plaatsen worden afgeschermd."
@@ -200,7 +202,6 @@ def test_the_letter_is_kept(app, make_staff):
 
 def test_avg12_3_the_requester_sees_the_extended_date_on_the_status_page(app, make_staff):
     """After an extension the status page shows the new date, marked as extended."""
-    import time as _time
 
     from flask_babel import force_locale, format_date
 
@@ -212,8 +213,7 @@ def test_avg12_3_the_requester_sees_the_extended_date_on_the_status_page(app, ma
     client = app.test_client()
     with app.app_context():
         party_id = db.session.execute(db.select(Request).filter_by(reference=ref)).scalar_one().requester.id
-    with client.session_transaction() as s:
-        s["status"] = {"ref": ref, "party": party_id, "at": _time.time()}
+    open_status_session(client, ref, party_id)
     with app.test_request_context(), force_locale("nl"):
         shown = format_date(new_due, "long")
     page = client.get("/volgen/verzoek").get_data(as_text=True)

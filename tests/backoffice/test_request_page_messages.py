@@ -16,6 +16,8 @@ from portal.services import casefile
 from portal.services import requests as public
 from portal.services.authz import NotAllowed
 
+from tests.app.support import open_status_session
+
 from .queue_helpers import FOR_CHILD, actor, add_party, audit_entries, file, get_request, now, post, update
 
 BODY = "Wilt u een duidelijkere kopie van uw paspoort sturen? Noor hoeft niets te doen."
@@ -53,8 +55,7 @@ def test_message_to_everyone_is_on_the_status_page_with_a_neutral_notice(app, lo
     assert message.author == f"staff:{cw.staff_id}"
     assert stored.events[-1].kind == "message_to_requester" and stored.events[-1].public
     # The requester sees it on the status page.
-    with client.session_transaction() as s:
-        s["status"] = {"ref": ref, "party": stored.requester.id, "at": time.time()}
+    open_status_session(client, ref, stored.requester.id)
     page = client.get("/volgen/verzoek").get_data(as_text=True)
     assert "Wilt u een duidelijkere kopie van uw paspoort sturen?" in page
     assert "Veilig Thuis stuurde een bericht" in page
