@@ -40,13 +40,27 @@ def register(app: Flask) -> None:
 
     @audit_group.command("verify")
     def audit_verify_cmd():
-        """Check the access log's HMAC chain; name the first altered, removed or reordered entry."""
-        from .services.audit import verify_chain
+        """Check the access log's HMAC chain and hold it against the signed checkpoints:
+        name an altered, removed or reordered entry, entries cut from the end, a table
+        emptied or replaced by an older copy."""
+        from .services.audit import verify
 
-        ok, bad = verify_chain()
-        if not ok:
-            raise click.ClickException(f"access log broken at entry {bad}")
-        click.echo("access log intact")
+        result = verify()
+        if not result.intact:
+            raise click.ClickException("\n".join(result.problems))
+        if result.newest is None:
+            click.echo(f"access log intact: {result.count} entries (no checkpoint yet: the end is not anchored)")
+        else:
+            click.echo(f"access log intact: {result.count} entries; the newest checkpoint ({result.newest.at}) "
+                       f"counted {result.newest.count}")
+
+    @audit_group.command("checkpoint")
+    def audit_checkpoint_cmd():
+        """Append a signed checkpoint of the access log's end now (the job does this every 5 minutes)."""
+        from .services.audit import checkpoint
+
+        cp = checkpoint(force=True)
+        click.echo("checkpoint written" if cp else "checkpoint up to date")
 
     app.cli.add_command(audit_group)
 

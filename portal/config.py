@@ -17,6 +17,7 @@ INSTANCE = ROOT / "instance"
 # refuses to start while any of them is in use.
 DEV_SECRET_KEY = "dev-only-secret-key-never-use-in-production"
 DEV_AUDIT_HMAC_KEY = "dev-only-audit-key-never-use-in-production"
+DEV_AUDIT_CHECKPOINT_KEY = "dev-only-checkpoint-key-never-use-in-production"
 DEV_ENCRYPTION_KEY = "ZGV2LW9ubHkta2V5LW5ldmVyLWluLXByb2R1Y3Rpb24="  # 32 bytes, base64
 
 
@@ -49,6 +50,11 @@ def load(overrides: dict | None = None) -> dict:
         "SECRET_KEY": env.get("SECRET_KEY", DEV_SECRET_KEY),
         # The access log's HMAC key: kept outside the database (art. 7.5).
         "AUDIT_HMAC_KEY": env.get("AUDIT_HMAC_KEY", DEV_AUDIT_HMAC_KEY),
+        # Signed checkpoints of the access log's end (portal/infra/checkpoints.py): their
+        # own key, and an append-only file out of reach of whoever holds the database.
+        "AUDIT_CHECKPOINT_KEY": env.get("AUDIT_CHECKPOINT_KEY", DEV_AUDIT_CHECKPOINT_KEY),
+        "AUDIT_CHECKPOINT_PATH": env.get("AUDIT_CHECKPOINT_PATH", str(INSTANCE / "audit-checkpoints.log")),
+        "AUDIT_CHECKPOINT_EVERY": _int("AUDIT_CHECKPOINT_EVERY", 100),
         # Comma-separated Fernet keys; the first encrypts, all decrypt (rotation).
         "ENCRYPTION_KEYS": [k.strip() for k in env.get("ENCRYPTION_KEYS", DEV_ENCRYPTION_KEY).split(",") if k.strip()],
         "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'portal.sqlite3'}"),
@@ -150,6 +156,11 @@ def check_production(cfg: dict) -> None:
         raise ConfigError("SECRET_KEY is the development secret or shorter than 32 characters")
     if cfg["AUDIT_HMAC_KEY"] == DEV_AUDIT_HMAC_KEY or len(cfg["AUDIT_HMAC_KEY"]) < 32:
         raise ConfigError("AUDIT_HMAC_KEY is the development key or shorter than 32 characters")
+    checkpoint_key = cfg.get("AUDIT_CHECKPOINT_KEY") or ""
+    if checkpoint_key == DEV_AUDIT_CHECKPOINT_KEY or len(checkpoint_key) < 32:
+        raise ConfigError("AUDIT_CHECKPOINT_KEY is the development key or shorter than 32 characters")
+    if checkpoint_key == cfg["AUDIT_HMAC_KEY"]:
+        raise ConfigError("AUDIT_CHECKPOINT_KEY must differ from AUDIT_HMAC_KEY")
     if DEV_ENCRYPTION_KEY in cfg["ENCRYPTION_KEYS"]:
         raise ConfigError("ENCRYPTION_KEYS contains the development key")
     if cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):

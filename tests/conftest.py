@@ -139,6 +139,7 @@ def _app_session(tmp_path_factory, smtp_server):
         "MAIL_PORT": controller.port,
         "RATELIMIT_ENABLED": False,
         "HUEY_IMMEDIATE": True,
+        "AUDIT_CHECKPOINT_PATH": str(tmp_path_factory.mktemp("audit") / "checkpoints.log"),
     })
     from flask_migrate import upgrade
 
@@ -166,6 +167,8 @@ def app(_app_session):
     journal = os.environ.get("DESTRUCTION_JOURNAL")
     if journal and os.path.exists(journal):
         os.remove(journal)
+    # The access log starts empty in every test, and so do its checkpoints.
+    open(_app_session.config["AUDIT_CHECKPOINT_PATH"], "w").close()
     from portal.infra.extensions import limiter
 
     if _app_session.config["RATELIMIT_ENABLED"]:

@@ -19,7 +19,7 @@ def limited_app(app):
     keeps `enabled` on the one shared Limiter, so it is restored after the test."""
     was_enabled = limiter.enabled
     overrides = {k: app.config[k] for k in ("TESTING", "SQLALCHEMY_DATABASE_URI", "SERVER_NAME", "PUBLIC_BASE_URL",
-                                            "MAIL_SERVER", "MAIL_PORT", "HUEY_IMMEDIATE")}
+                                            "MAIL_SERVER", "MAIL_PORT", "HUEY_IMMEDIATE", "AUDIT_CHECKPOINT_PATH")}
     overrides.update({"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://", "RATELIMIT_STATUS": "10 per hour",
                       "RATELIMIT_PER_REFERENCE": "15 per hour", "RATELIMIT_PER_ADDRESS": "30 per hour"})
     limited = create_app(overrides)

@@ -90,6 +90,7 @@ def two_workers(app, tmp_path):
         "HUEY_IMMEDIATE": "1",
         "HUEY_SQLITE_PATH": str(tmp_path / "jobs.sqlite3"),
         "MAIL_ENABLED": "0",
+        "AUDIT_CHECKPOINT_PATH": str(tmp_path / "checkpoints.log"),
     }
     proc = subprocess.Popen(
         [str(gunicorn), "--workers", "2", "--bind", f"127.0.0.1:{port}", "--access-logfile", str(access_log),

@@ -20,7 +20,8 @@ def test_migration_fills_earliest_due_for_existing_requests(tmp_path):
     # A second app binds the shared extensions again (Flask-Limiter takes RATELIMIT_ENABLED
     # from the last app it was given): the same settings as the test app, so nothing leaks.
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SERVER_NAME": "portal.test",
-                      "RATELIMIT_ENABLED": False, "MAIL_ENABLED": False})
+                      "RATELIMIT_ENABLED": False, "MAIL_ENABLED": False,
+                      "AUDIT_CHECKPOINT_PATH": str(tmp_path / "checkpoints.log")})
     with app.app_context():
         upgrade(revision=INITIAL)
         db.session.remove()

@@ -166,7 +166,7 @@ def test_art7_login_attempts_are_limited_per_address(app):
 
     was_enabled = limiter.enabled
     overrides = {k: app.config[k] for k in ("TESTING", "SQLALCHEMY_DATABASE_URI", "SERVER_NAME", "PUBLIC_BASE_URL",
-                                            "MAIL_SERVER", "MAIL_PORT", "HUEY_IMMEDIATE")}
+                                            "MAIL_SERVER", "MAIL_PORT", "HUEY_IMMEDIATE", "AUDIT_CHECKPOINT_PATH")}
     overrides.update({"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://", "RATELIMIT_STAFF_LOGIN": "3 per hour"})
     limited = create_app(overrides)
     try:

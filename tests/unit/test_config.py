@@ -8,6 +8,7 @@ GOOD = {
     "ENV_NAME": "production",
     "SECRET_KEY": "x" * 48,
     "AUDIT_HMAC_KEY": "y" * 48,
+    "AUDIT_CHECKPOINT_KEY": "z" * 48,
     "ENCRYPTION_KEYS": [generate_key()],
     "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://vt@db/vt",
     "SESSION_COOKIE_SECURE": True,
@@ -29,6 +30,8 @@ def test_production_accepts_real_secrets():
         ({"ENCRYPTION_KEYS": [generate_key(), config.DEV_ENCRYPTION_KEY]}, "ENCRYPTION_KEYS"),
         ({"SQLALCHEMY_DATABASE_URI": "sqlite:///x.db"}, "DATABASE_URL"),
         ({"AUDIT_HMAC_KEY": config.DEV_AUDIT_HMAC_KEY}, "AUDIT_HMAC_KEY"),
+        ({"AUDIT_CHECKPOINT_KEY": config.DEV_AUDIT_CHECKPOINT_KEY}, "AUDIT_CHECKPOINT_KEY"),
+        ({"AUDIT_CHECKPOINT_KEY": "y" * 48}, "AUDIT_CHECKPOINT_KEY must differ"),
         ({"SESSION_COOKIE_SECURE": False}, "SESSION_COOKIE_SECURE"),
         ({"RATELIMIT_STORAGE_URI": "memory://"}, "RATELIMIT_STORAGE_URI"),
         ({"RATELIMIT_STORAGE_URI": None}, "RATELIMIT_STORAGE_URI"),
@@ -61,6 +64,7 @@ def _production_env(monkeypatch, **extra):
     monkeypatch.setenv("PORTAL_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "s" * 48)
     monkeypatch.setenv("AUDIT_HMAC_KEY", "a" * 48)
+    monkeypatch.setenv("AUDIT_CHECKPOINT_KEY", "c" * 48)
     monkeypatch.setenv("ENCRYPTION_KEYS", generate_key())
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://vt@db/vt")
     monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
