@@ -14,13 +14,12 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from ..infra import mail
 from ..infra.extensions import limiter
 from ..labels import REP_KIND_LABELS
 from ..rules import eligibility
 from ..rules.eligibility import ForWhom, JointRule
 from ..rules.rights import Right
-from ..services import drafts, status_sessions, tokens
+from ..services import drafts, outbox, status_sessions, tokens
 from ..services import copies as copies_svc
 from ..services import letters as letters_svc
 from ..services import requests as svc
@@ -69,7 +68,7 @@ def _public_url(endpoint: str, **values) -> str:
     """A link for an e-mail: always on PUBLIC_BASE_URL, never on the Host header a
     request happened to send (an attacker could otherwise make us mail links to
     their own site)."""
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+    return outbox.public_url(endpoint, **values)
 
 
 def _session_id() -> str:
@@ -481,19 +480,16 @@ def check():
             return render_template("public/check.html", form=form, answers=answers, slots=slots,
                                    steps=flow.steps(answers), back_url=_back("controleren", answers))
         session.pop("draft", None)
-        mail_failed = False
-        try:
-            if result.confirm_email_to:
-                mail.send(result.confirm_email_to, "confirm_email", _lang(),
-                          link=_public_url("public.confirm_email", token=result.confirm_token))
-            if result.invitation_email_to:
-                mail.send(result.invitation_email_to, "invitation", _lang(),
-                          link=_public_url("public.join_link", token=result.invitation_token))
-        except mail.MailError:
-            mail_failed = True
+        # After the commit: the e-mails go out from the job queue, never from here.
+        if result.confirm_email_to:
+            outbox.send_later(result.confirm_email_to, "confirm_email", _lang(),
+                              link=_public_url("public.confirm_email", token=result.confirm_token))
+        if result.invitation_email_to:
+            outbox.send_later(result.invitation_email_to, "invitation", _lang(),
+                              link=_public_url("public.join_link", token=result.invitation_token))
         # Rendered here, not after a redirect: the passphrase and code are shown once
         # and never stored in a cookie or a log.
-        return render_template("public/confirmation.html", result=result, mail_failed=mail_failed,
+        return render_template("public/confirmation.html", result=result,
                                joint=flow.is_joint(answers), art20_4=(answers.get("second") or {}).get("not_safe"))
     return render_template("public/check.html", form=form, answers=answers, slots=slots,
                            steps=flow.steps(answers), back_url=_back("controleren", answers))
@@ -511,12 +507,9 @@ def confirm_email(token: str):
             result = svc.confirm_email(token)
         except tokens.TokenInvalid as exc:
             return render_template("public/token_problem.html", reason=exc.reason), 400
-        try:
-            if result.invitation_email_to:
-                mail.send(result.invitation_email_to, "invitation", result.lang,
-                          link=_public_url("public.join_link", token=result.invitation_token))
-        except mail.MailError:
-            pass
+        if result.invitation_email_to:
+            outbox.send_later(result.invitation_email_to, "invitation", result.lang,
+                              link=_public_url("public.join_link", token=result.invitation_token))
         return render_template("public/email_confirmed.html", reference=result.reference)
     return render_template("public/confirm_email.html", form=form)
 
@@ -628,12 +621,9 @@ def status_login_passphrase():
 def status_login_link_request():
     lform = f.StatusLinkForm(prefix="l")
     if lform.validate_on_submit():
-        for address, token, lang in svc.status_link_for(lform.reference.data, lform.email.parsed):
-            try:
-                mail.send(address, "status_link", lang, link=_public_url("public.status_link", token=token))
-            except mail.MailError:
-                pass
-        # The same answer whether or not the reference exists.
+        # The same answer, and the same work (one job, no lookup here), whether or not
+        # the reference and address belong together: the worker looks them up.
+        outbox.status_link_later(lform.reference.data, lform.email.parsed)
         return render_template("public/status_link_sent.html")
     return render_template("public/status_login.html", pform=f.StatusPassphraseForm(prefix="p"), lform=lform), 400
 
@@ -753,8 +743,6 @@ def status_copy_code(delivery_id: int):
             if exc.code in ("delivery_not_found", "delivery_expired"):
                 abort(404)
             flash(_("Wij kunnen u geen code per e-mail sturen. Bel ons: 0800-2000."))
-        except mail.MailError:
-            flash(_("De e-mail kon niet worden verstuurd. Probeer het later opnieuw."))
         else:
             flash(_("Wij hebben een code naar uw e-mailadres gestuurd. De code is 15 minuten geldig."))
     return redirect(url_for("public.status_copy", delivery_id=delivery_id))

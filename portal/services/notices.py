@@ -1,28 +1,25 @@
 """Who may be told that something changed, and how: a neutral e-mail notice
 (templates/email/news.txt) with a link to the status login page, never a name, a
-reference or what was asked (threat model T3).
+reference or what was asked (threat model T3). Each notice is handed to the job queue
+(portal/services/outbox.py) after the commit; the worker sends it.
 
 Only the people who can read the status page (the requester and the second person of a
 joint request), and only at a confirmed address that they said is safe to use. Notices
-go out after the commit; a failure is logged by its kind, never with the address.
+go out after the commit; a failure is logged by the worker by its kind, never with the
+address, and tried again.
 """
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 from flask import current_app
-from jinja2 import TemplateNotFound
-
-from ..infra import mail
 from ..models import Party, Request
-
-log = logging.getLogger(__name__)
-
+from . import outbox
 
 @dataclass(frozen=True)
 class Notified:
-    """How many neutral e-mail notices went out, and how many could not be sent."""
+    """How many neutral e-mail notices were handed to the job queue (``sent``); the
+    worker sends them, so ``failed`` is always 0 here (kept for the callers' reports)."""
 
     sent: int
     failed: int
@@ -51,14 +48,8 @@ def addresses(req: Request) -> list[str]:
 
 
 def send(to: list[str], lang: str) -> Notified:
-    """After the commit: the neutral notice to each address."""
-    sent = failed = 0
+    """After the commit: the neutral notice to each address, through the job queue."""
     link = status_login_url() if to else ""
     for address in to:
-        try:
-            mail.send(address, "news", lang, link=link)
-            sent += 1
-        except (mail.MailError, TemplateNotFound):
-            failed += 1  # mail.send logged the kind of failure, never the address
-            log.warning("notice could not be sent")
-    return Notified(sent, failed)
+        outbox.send_later(address, "news", lang, link=link)
+    return Notified(len(to), 0)

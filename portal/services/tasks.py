@@ -1,5 +1,6 @@
-"""The periodic housekeeping jobs: the hourly purge (portal/services/purge.py,
-portal/services/status_sessions.py) and the
+"""The housekeeping jobs: every e-mail (portal/services/outbox.py, enqueued when a
+service or a face announces it after the commit), and the periodic ones: the hourly
+purge (portal/services/purge.py, portal/services/status_sessions.py) and the
 daily digest (portal/services/queue.py). The queue itself is portal/infra/jobs.py."""
 from __future__ import annotations
 
@@ -9,11 +10,35 @@ from zoneinfo import ZoneInfo
 from huey import crontab
 
 from ..infra.jobs import CONFIG, app, huey
-from . import audit, purge, status_sessions
+from . import audit, outbox, purge, signals, status_sessions
 from .queue import send_digest
 
 #: The daily digest goes out at this local time (Europe/Amsterdam, summer and winter).
 DIGEST_AT = (7, 0)
+
+
+@huey.task(retries=3, retry_delay=120)
+def send_mail(sealed: str):
+    """One e-mail, after the commit of whatever caused it (a failure is tried again)."""
+    with app().app_context():
+        outbox.deliver(sealed)
+
+
+@huey.task()
+def send_status_links(sealed: str):
+    """"Send me a status link": look up the pair and mail a link when it matches."""
+    with app().app_context():
+        outbox.deliver_status_links(sealed)
+
+
+@signals.mail_wanted.connect
+def enqueue_mail(sealed: str, **_) -> None:
+    send_mail(sealed)
+
+
+@signals.status_link_wanted.connect
+def enqueue_status_links(sealed: str, **_) -> None:
+    send_status_links(sealed)
 
 
 @huey.periodic_task(crontab(minute="15", hour="*"))

@@ -100,8 +100,9 @@ def _delivery(req: Request, party_id: int, delivery_id: int):
 
 
 def send_code(reference: str, party_id: int, delivery_id: int) -> None:
-    """E-mail a fresh one-time code to the person's confirmed, safe address."""
-    from ...infra import mail
+    """E-mail a fresh one-time code to the person's confirmed, safe address (through the
+    job queue, after the commit)."""
+    from .. import outbox
 
     req = load_request(reference, CopyError)
     d = _delivery(req, party_id, delivery_id)
@@ -112,7 +113,7 @@ def send_code(reference: str, party_id: int, delivery_id: int) -> None:
     audit.record("copy.code.sent", actor=party.role, actor_role="public", object_type="copy", object_id=d.copy_id,
                  subject_ref=req.reference, reason="one-time code by e-mail")
     db.session.commit()
-    mail.send(party.email, "copy_code", req.language or "nl", code=code)
+    outbox.send_later(party.email, "copy_code", req.language or "nl", code=code)
 
 
 def new_code(actor: Actor, reference: str, copy_id: int, delivery_id: int) -> str:
