@@ -132,6 +132,7 @@ def _live_server(_app_session, smtp_server, neutral_site):
         "MAIL_PORT": controller.port,
         "RATELIMIT_ENABLED": False,
         "HUEY_IMMEDIATE": True,
+        "AUDIT_CHECKPOINT_PATH": session_cfg["AUDIT_CHECKPOINT_PATH"],
         "QUICK_EXIT_URL": neutral_site.exit_url,
     })
     server = make_server("127.0.0.1", 0, live, threaded=True)
