@@ -42,6 +42,7 @@ did() { echo "install: $1"; changed=1; }
 [ "${PORTAL_ENV:-}" = "production" ] || fail "PORTAL_ENV must be 'production' (it turns on the production checks)."
 need SECRET_KEY "At least 32 random characters: python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
 need AUDIT_HMAC_KEY "At least 32 random characters, kept outside the database (the access log's key, art. 7.5)."
+need AUDIT_CHECKPOINT_KEY "At least 32 random characters, not the AUDIT_HMAC_KEY: signs the access log's checkpoints (keep it out of the database and its backups)."
 need ENCRYPTION_KEYS "One or more Fernet keys, comma-separated: $BIN/python -c 'from portal.infra.crypto import generate_key; print(generate_key())'"
 need DATABASE_URL "postgresql+psycopg://USER:PASSWORD@HOST/DB"
 case "$DATABASE_URL" in postgresql*) ;; *) fail "DATABASE_URL must point to PostgreSQL (postgresql+psycopg://...).";; esac

@@ -1,7 +1,7 @@
 """status sessions kept on the server (issue 13)
 
 Revision ID: e735d2170a19
-Revises: bc122b4bc943
+Revises: a14c0e1d2f02
 Create Date: 2026-12-03 09:35:03.689175
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e735d2170a19'
-down_revision = 'bc122b4bc943'
+down_revision = 'a14c0e1d2f02'
 branch_labels = None
 depends_on = None
 
