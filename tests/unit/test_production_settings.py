@@ -56,7 +56,8 @@ def test_the_install_script_stops_at_the_first_missing_setting_and_names_it(tmp_
     run = subprocess.run([str(ROOT / "deploy" / "install.sh"), str(env)], capture_output=True, text=True,
                          env={"PATH": "/usr/bin:/bin"}, timeout=60)
     assert run.returncode == 2 and "STOP: AUDIT_HMAC_KEY is not set" in run.stderr
-    env.write_text(env.read_text() + "AUDIT_HMAC_KEY=" + "y" * 40 + "\nENCRYPTION_KEYS=k\n"
+    env.write_text(env.read_text() + "AUDIT_HMAC_KEY=" + "y" * 40 + "\nAUDIT_CHECKPOINT_KEY=" + "z" * 40
+                   + "\nENCRYPTION_KEYS=k\n"
                    "DATABASE_URL=sqlite:///x.db\n", encoding="utf-8")
     run = subprocess.run([str(ROOT / "deploy" / "install.sh"), str(env)], capture_output=True, text=True,
                          env={"PATH": "/usr/bin:/bin"}, timeout=60)
