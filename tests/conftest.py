@@ -130,6 +130,8 @@ def _app_session(tmp_path_factory, smtp_server):
     controller, _handler = smtp_server
     # The destruction journal (portal/infra/journal.py) of this run, not the repository's instance/.
     os.environ["DESTRUCTION_JOURNAL"] = str(tmp_path_factory.mktemp("journal") / "destruction-journal.jsonl")
+    # So are the access log's checkpoints, for the apps that tests build themselves too.
+    os.environ["AUDIT_CHECKPOINT_PATH"] = str(tmp_path_factory.mktemp("audit") / "checkpoints.log")
     app = create_app({
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": url,
@@ -139,7 +141,7 @@ def _app_session(tmp_path_factory, smtp_server):
         "MAIL_PORT": controller.port,
         "RATELIMIT_ENABLED": False,
         "HUEY_IMMEDIATE": True,
-        "AUDIT_CHECKPOINT_PATH": str(tmp_path_factory.mktemp("audit") / "checkpoints.log"),
+        "AUDIT_CHECKPOINT_PATH": os.environ["AUDIT_CHECKPOINT_PATH"],
     })
     from flask_migrate import upgrade
 

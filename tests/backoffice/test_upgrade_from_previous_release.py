@@ -44,7 +44,8 @@ def _database(tmp_path):
 def test_an_upgrade_from_the_previous_release_keeps_the_data_and_works(tmp_path):
     url, drop = _database(tmp_path)
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SERVER_NAME": "portal.test",
-                      "RATELIMIT_ENABLED": False, "MAIL_ENABLED": False, "HUEY_IMMEDIATE": True})
+                      "RATELIMIT_ENABLED": False, "MAIL_ENABLED": False, "HUEY_IMMEDIATE": True,
+                      "AUDIT_CHECKPOINT_PATH": str(tmp_path / "checkpoints.log")})
     try:
         with app.app_context():
             upgrade(revision=PREVIOUS)
