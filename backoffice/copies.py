@@ -26,7 +26,8 @@ from flask import abort, flash, g, make_response, redirect, render_template, req
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (BooleanField, DateField, HiddenField, IntegerField, RadioField, SelectField, SelectMultipleField,
+                     StringField, TextAreaField)
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from portal.infra.extensions import db
@@ -169,6 +170,12 @@ ERRORS = {
     "nothing_to_sign": _l("Er is niets dat een teamleider moet ondertekenen."),
     "four_eyes": _l("U heeft dit afschrift gemaakt of gecontroleerd. Een andere teamleider moet ondertekenen."),
     "not_signed": _l("Er wordt iets niet opgenomen of weggelaten waarvoor een teamleider moet ondertekenen. Dat is nog niet gebeurd."),
+    "request_withdrawn": _l("De aanvrager heeft dit verzoek ingetrokken. Er kan niets meer worden vrijgegeven of ondertekend."),
+    # inzage (art. 14.1)
+    "inspection_not_asked": _l("In dit verzoek is niet om inzage gevraagd."),
+    "inspection_mode": _l("Kies of de inzage op kantoor of online was."),
+    "inspection_date": _l("Vul een datum in die niet in de toekomst ligt en niet voor de ontvangst van het verzoek."),
+    "inspection_attended": _l("Kies wie er bij de inzage was."),
 }
 
 #: Codes that mean "this is not part of this request": 404, not an error on the page.
@@ -351,6 +358,9 @@ class Workbench:
     may_sign: bool
     own_work: bool
     redact_attachments: bool
+    inspection_asked: bool = False  # inzage (art. 14.1) is one of the rights asked
+    inspections: list = field(default_factory=list)
+    taking_part: list = field(default_factory=list)
 
 
 _rendered_current = svc.rendered_current
@@ -448,6 +458,9 @@ def workbench(req: Request, copy: Copy) -> Workbench:
         may_sign=authz.can(g.actor, Permission.DECISION_SIGN),
         own_work=g.actor.staff_id in (copy.created_by, copy.reviewed_by),
         redact_attachments=_attachment_redaction_available(),
+        inspection_asked=any(r.right == "inzage" for r in req.rights),
+        inspections=svc.inspections_of(req),
+        taking_part=casework.taking_part(req),
     )
 
 
@@ -486,6 +499,7 @@ def _copy_labels():
         "origin": ORIGIN_LABELS, "state": STATE_LABELS, "kind": KIND_LABELS, "field": FIELD_LABELS,
         "status": STATUS_LABELS, "render": RENDER_LABELS, "detector": DETECTOR_LABELS,
         "attachment": ATTACHMENT_STATE_LABELS, "restriction": RESTRICTION_LABELS,
+        "inspection_mode": INSPECTION_MODE_LABELS,
     }, "copy_reasons_min": svc.REASONS_MIN, "copy_sensitive_lift": svc.SENSITIVE_LIFT_GROUNDS}
 
 
@@ -754,6 +768,29 @@ def copy_release(reference: str, copy_id: int):
 
 
 # --- 3. delivery: a one-time code for the phone, a handover in person (art. 14) ------------------
+
+INSPECTION_MODE_LABELS = {"office": _l("Op kantoor"), "online": _l("Online")}
+
+
+class InspectionForm(FlaskForm):
+    """Inzage (art. 14.1): the reviewed copy was shown; when, how, and who attended."""
+
+    held_on = DateField(_l("Datum van de inzage"), validators=[InputRequired(_l("Vul de datum van de inzage in."))])
+    mode = RadioField(_l("Waar was de inzage?"), choices=list(INSPECTION_MODE_LABELS.items()),
+                      validators=[InputRequired(_l("Kies of de inzage op kantoor of online was."))])
+    attended = SelectMultipleField(_l("Wie was erbij?"), coerce=int, choices=[], validate_choice=False)
+
+
+@bp.route("/verzoeken/<reference>/afschrift/<int:copy_id>/inzage", methods=["POST"])
+@requires(Permission.COPY_PREPARE)
+def copy_inspection(reference: str, copy_id: int):
+    """Inzage (art. 14.1): the same reviewed copy was shown at the office or online."""
+    form = InspectionForm()
+    return _act(reference, copy_id, form, "inzage",
+                lambda: svc.record_inspection(g.actor, reference, copy_id, held_on=form.held_on.data,
+                                              mode=form.mode.data, attended=list(form.attended.data or [])),
+                _("Vastgelegd: de inzage heeft plaatsgevonden. Daarmee is de inzage beantwoord."))
+
 
 class HandoverForm(FlaskForm):
     party_id = IntegerField(validators=[InputRequired(_l("Kies aan wie u het afschrift gaf."))])

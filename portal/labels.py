@@ -40,6 +40,20 @@ EVENT_NAMES = {
     "copy_downloaded": _l("Afschrift gedownload"),
     "copy_handed_over": _l("Afschrift persoonlijk overhandigd"),
     "copy_withdrawn": _l("Uw afschrift is ingetrokken, omdat er gegevens uit het dossier zijn vernietigd of gewist (zie het bericht)"),
+    "copy_inspected": _l("U heeft uw gegevens ingezien"),
+    "request_withdrawn": _l("U heeft uw verzoek ingetrokken"),
+    "uploads_purged": _l("Wat u meestuurde is verwijderd"),
+}
+
+#: "right_answered:<right>": the requester's words for a right that was answered.
+ANSWERED_EVENT = _l("Beantwoord: %(right)s")
+
+#: How a right was answered (RequestedRight.answered_by), for the requester.
+ANSWER_NAMES = {
+    "decision": _l("U heeft een besluit gekregen (zie de brieven)."),
+    "copy_released": _l("Uw afschrift staat voor u klaar om te downloaden."),
+    "copy_handed_over": _l("U heeft uw afschrift bij Veilig Thuis gekregen."),
+    "inspection": _l("U heeft uw gegevens ingezien."),
 }
 
 #: What a representative is of the person the request is about (the public form asks it).
@@ -64,6 +78,8 @@ ERASURE_GROUNDS = {
 def event_label(kind: str) -> str:
     if kind.startswith("status:"):
         return str(_l("Status: %(status)s", status=STATUS_NAMES.get(kind[7:], kind[7:])))
+    if kind.startswith("right_answered:"):
+        return str(ANSWERED_EVENT) % {"right": str(RIGHT_NAMES.get(kind[15:], kind[15:]))}
     return str(EVENT_NAMES.get(kind, kind))
 
 
@@ -85,6 +101,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(lambda code: str(RIGHT_NAMES.get(code, code)), "right_label")
     app.add_template_filter(lambda code: str(STATUS_NAMES.get(code, code)), "status_label")
     app.add_template_filter(event_label, "event_label")
+    app.add_template_filter(lambda code: str(ANSWER_NAMES.get(code, "")), "answer_label")
     app.add_template_filter(lambda code: f"{code}) {ERASURE_GROUNDS[code]}" if code in ERASURE_GROUNDS else code, "erasure_ground")
     app.add_template_filter(lambda iso: date.fromisoformat(iso).strftime("%d-%m-%Y") if iso else "", "isodate")
     app.add_template_filter(lambda d: format_date(d, "long") if d else "", "longdate")

@@ -172,6 +172,12 @@ class RequestedRight(db.Model):
     right = db.Column(db.String(32), nullable=False)
     details_json = db.Column(db.Text, nullable=False, default="{}")
     due_on = db.Column(db.Date, nullable=False, index=True)
+    # When and how this right was answered (portal/services/answers.py): the day of the
+    # first signed decision, or for afschrift and inzage the day the reviewed copy was
+    # released, handed over or shown (the copy is the answer). NULL: not answered.
+    answered_on = db.Column(db.Date)
+    answer_outcome = db.Column(db.String(20))  # grant | grant_in_part | refuse
+    answered_by = db.Column(db.String(20))  # decision | copy_released | copy_handed_over | inspection
 
     request = db.relationship("Request", back_populates="rights")
     __table_args__ = (UniqueConstraint("request_id", "right", name="uq_requested_right_request_right"),)
@@ -895,6 +901,32 @@ class CopyDelivery(db.Model):
     copy = db.relationship("Copy", back_populates="deliveries")
 
     __table_args__ = (CheckConstraint("method in ('download','in_person')", name="method"),)
+
+
+class Inspection(db.Model):
+    """Inzage (art. 14.1): the reviewed copy shown to the requester at the office or
+    online, recorded with the date and who attended. It answers the right of inzage."""
+
+    OFFICE, ONLINE = "office", "online"
+
+    __tablename__ = "copy_inspection"
+    id = db.Column(db.Integer, primary_key=True)
+    request_id = db.Column(db.Integer, db.ForeignKey("request.id", ondelete="CASCADE"), nullable=False, index=True)
+    copy_id = db.Column(db.Integer, db.ForeignKey("dossier_copy.id", ondelete="CASCADE"), nullable=False, index=True)
+    held_on = db.Column(db.Date, nullable=False)
+    mode = db.Column(db.String(10), nullable=False)
+    # The people of the request who attended (Party ids), and the staff member present.
+    attended_json = db.Column(db.Text, nullable=False, default="[]")
+    staff_id = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
+    recorded_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    copy = db.relationship("Copy")
+
+    __table_args__ = (CheckConstraint("mode in ('office','online')", name="mode"),)
+
+    @property
+    def attended(self) -> list[int]:
+        return [int(x) for x in json.loads(self.attended_json or "[]")]
 
 
 # --- correction, own statement, destruction, erasure (art. 9, 15-18): issue #5 ----------------

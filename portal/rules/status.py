@@ -24,9 +24,11 @@ S = RequestStatus
 ALLOWED_MOVES: dict[RequestStatus, frozenset[RequestStatus]] = {
     S.AWAITING_EMAIL: frozenset({S.AWAITING_CO_REQUESTER, S.RECEIVED, S.WITHDRAWN}),
     S.AWAITING_CO_REQUESTER: frozenset({S.RECEIVED, S.WITHDRAWN}),
-    S.RECEIVED: frozenset({S.IN_PROGRESS, S.WAITING_FOR_REQUESTER, S.DECIDED, S.WITHDRAWN}),
-    S.IN_PROGRESS: frozenset({S.WAITING_FOR_REQUESTER, S.DECIDED, S.WITHDRAWN}),
-    S.WAITING_FOR_REQUESTER: frozenset({S.IN_PROGRESS, S.DECIDED, S.WITHDRAWN}),
+    # -> closed: every right answered by a delivery (a released or handed-over copy, an
+    # inspection), portal/services/answers.py.
+    S.RECEIVED: frozenset({S.IN_PROGRESS, S.WAITING_FOR_REQUESTER, S.DECIDED, S.CLOSED, S.WITHDRAWN}),
+    S.IN_PROGRESS: frozenset({S.WAITING_FOR_REQUESTER, S.DECIDED, S.CLOSED, S.WITHDRAWN}),
+    S.WAITING_FOR_REQUESTER: frozenset({S.IN_PROGRESS, S.DECIDED, S.CLOSED, S.WITHDRAWN}),
     S.DECIDED: frozenset({S.CLOSED, S.IN_PROGRESS}),
     S.CLOSED: frozenset(),
     S.WITHDRAWN: frozenset(),

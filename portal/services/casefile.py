@@ -24,7 +24,7 @@ from ..rules import deadlines
 from ..rules.permissions import Permission, Role
 from ..rules.rights import Right
 from ..rules.status import BEFORE_QUEUE, OPEN, IllegalMove, RequestStatus, check_move
-from . import audit, letters
+from . import answers, audit, letters
 from .authz import Actor, can, require
 from . import notices, timeline
 from .duplicates import FINISHED_STATUSES, flag_possible_duplicate
@@ -65,10 +65,9 @@ def effective_due(right: RequestedRight, extension: Extension | None) -> date:
 
 
 def refresh_earliest_due(req: Request) -> None:
-    """Recompute Request.earliest_due_on from its rights and extensions."""
-    extensions = {e.right: e for e in db.session.execute(db.select(Extension).filter_by(request_id=req.id)).scalars()}
-    dues = [effective_due(r, extensions.get(r.right)) for r in req.rights]
-    req.earliest_due_on = min(dues) if dues else None
+    """Recompute Request.earliest_due_on from its rights still unanswered and their
+    extensions (portal/services/answers.py)."""
+    answers.refresh_earliest_due(req)
 
 
 @dataclass(frozen=True)

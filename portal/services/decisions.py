@@ -32,7 +32,7 @@ from ..rules import grounds as G
 from ..rules.permissions import Permission
 from ..rules.rights import Right
 from ..rules.status import BEFORE_QUEUE, RequestStatus
-from . import audit, casework, letters, notices, timeline
+from . import answers, audit, casework, letters, notices, timeline
 from .destruction.checks import check_decision
 from .authz import Actor, require
 from .timeline import today_local
@@ -77,6 +77,8 @@ def has_representative(req: Request) -> bool:
 
 
 def _check_working(req: Request) -> None:
+    if req.status_enum is S.WITHDRAWN:
+        raise DecisionError("request_withdrawn")
     if req.status_enum in BEFORE_QUEUE or req.status_enum not in WORKING_STATUSES:
         raise DecisionError("request_not_open")
 
@@ -292,11 +294,15 @@ def sign(actor: Actor, reference: str, decision_id: int) -> Decision:
     letter = letters.issue_decision_letter(req, dec, replaced=replaced, actor=actor)
     timeline.event(req, "decision_signed", actor.label, public=False)
     _log(actor, "decision.sign", req, dec)
-    if every_right_decided(req):
+    # The right is answered on the day of the first signing (a replacing decision does
+    # not move that day); when every right is answered the request is decided.
+    answers.mark_answered(req, dec.right, on=today_local(), outcome=dec.outcome, by=answers.DECISION)
+    if every_right_decided(req) or answers.every_right_answered(req):
         if req.status_enum is not S.DECIDED:
             timeline.move(req, S.DECIDED, actor.label)
         if req.answered_on is None:
             req.answered_on = today_local()
+    answers.refresh_earliest_due(req)
     addresses, lang = notices.addresses(req), req.language
     db.session.commit()
     notices.send(addresses, lang)

@@ -23,6 +23,8 @@ What is counted (the definitions the page explains in plain words):
   on that right (``Decision.reviewed_at`` of a decision now signed or replaced: a later
   decision that replaces it does not move the date on which the requester was
   answered). A right without any signed decision counts as answered on
+  ``RequestedRight.answered_on`` (afschrift and inzage: the day the copy was released,
+  handed over or shown, portal/services/answers.py), else on
   ``Request.answered_on`` when that is set (the request was answered as a whole, for
   example before decisions were kept per right); otherwise it is not answered.
 * Answered on time: answer date on or before the due date. Answered late: the rest of
@@ -32,7 +34,8 @@ What is counted (the definitions the page explains in plain words):
   request closed or withdrawn without an answer is neither.
 * Extended: the right has an Extension.
 * Refused / restricted: the decision that stands now (state signed) says "refuse" /
-  "grant_in_part" (a grant in part is a restriction). Per ground: each ground that
+  "grant_in_part" (a grant in part is a restriction); without a decision, a copy
+  whose restriction a team leader signed counts as restricted (without a ground here). Per ground: each ground that
   decision names counts once, so a decision with two grounds counts under both (the
   ground counts can add up to more than refused + restricted).
 * Average days to answer: calendar days from ``received_on`` to the answer date,
@@ -235,9 +238,11 @@ def _build(date_from: date, date_to: date, today: date | None) -> Report:
     # Query 2: the requested rights, with their request and extension; one pass.
     cells: dict[tuple[date, str], Counts] = {}
     request_ids: set[int] = set()
-    for request_id, received_on, status, answered_on, right, due_on, new_due_on in db.session.execute(
+    for (request_id, received_on, status, answered_on, right, due_on, new_due_on, right_answered_on,
+         right_outcome) in db.session.execute(
         select(Request.id, Request.received_on, Request.status, Request.answered_on, RequestedRight.right,
-               RequestedRight.due_on, Extension.new_due_on)
+               RequestedRight.due_on, Extension.new_due_on, RequestedRight.answered_on,
+               RequestedRight.answer_outcome)
         .select_from(RequestedRight)
         .join(Request, Request.id == RequestedRight.request_id)
         .outerjoin(Extension, and_(Extension.request_id == RequestedRight.request_id,
@@ -251,7 +256,7 @@ def _build(date_from: date, date_to: date, today: date | None) -> Report:
         due = new_due_on or due_on
         if new_due_on is not None:
             c.extended += 1
-        answer = first_signed.get(key, answered_on)
+        answer = first_signed.get(key) or right_answered_on or answered_on
         if answer is not None:
             c.answered += 1
             c.days_total += (answer - received_on).days
@@ -260,6 +265,8 @@ def _build(date_from: date, date_to: date, today: date | None) -> Report:
         elif status in _OPEN and due is not None and due < today:
             c.overdue_open += 1
         decided = standing.get(key)
+        if decided is None and right_outcome == Outcome.GRANT_IN_PART.value:
+            decided = (right_outcome, [])  # a copy whose restriction a team leader signed
         if decided is not None and decided[0] in (Outcome.REFUSE.value, Outcome.GRANT_IN_PART.value):
             slot = 0 if decided[0] == Outcome.REFUSE.value else 1
             if slot == 0:

@@ -22,7 +22,8 @@ own module:
    is withheld), ``release``: only a reviewed copy of the current version, signed where
    needed, from an import that is still current.
 6. ``delivery``: on the status page after a second proof and a one-time code, or in
-   person.
+   person; ``inspection``: inzage, the same reviewed copy shown at the office or online.
+   Each answers its right that day (``services/answers.py``).
 
 Beside them: ``common`` (the error, loading, logging, who reads the copy), ``document``
 (the document model a PDF is made from) and ``amendments`` (decided corrections and own
@@ -120,6 +121,10 @@ CONTENTS = {
     "new_code": "delivery",
     "download": "delivery",
     "record_handover": "delivery",
+    "copy_outcome": "releasing",
+    "MODES": "inspection",
+    "inspections_of": "inspection",
+    "record_inspection": "inspection",
 }
 
 __getattr__ = lookup(__name__, CONTENTS)

@@ -13,7 +13,8 @@ from ..authz import Actor
 from ..errors import load_request
 from .. import timeline
 from .common import CopyError, copy_of, load, log_access
-from .releasing import rendered_current
+from .. import answers
+from .releasing import answer_by_copy, rendered_current
 
 
 # --- 6. delivery: the status page, after a second proof and a one-time code ----------------
@@ -193,6 +194,7 @@ def record_handover(actor: Actor, reference: str, copy_id: int, party_id: int, n
                      handed_over_at=utcnow(), note=note or None, downloads_left=0)
     copy.deliveries.append(d)
     timeline.event(req, "copy_handed_over", "caseworker")
+    answer_by_copy(req, copy, answers.COPY_HANDED_OVER, actor)
     log_access(actor, "copy.handover", req, copy, reason=f"party {party_id}")
     db.session.commit()
     return d

@@ -5,11 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 from flask import current_app
 from ...infra.extensions import db
-from ...models import Copy, CopyAttachment, CopyRedaction, utcnow
+from ...models import Copy, CopyAttachment, CopyRedaction, Request, utcnow
+from ...rules.grounds import Outcome
 from ...rules.permissions import Permission
-from .. import authz, casework
+from ...rules.rights import Right
+from ...rules.status import RequestStatus
+from .. import answers, authz, casework
 from ..authz import Actor
 from .. import notices, signals, timeline
+from ..timeline import today_local
 from .common import CopyError, RESTRICTION_GROUNDS, SENSITIVE_LIFT_GROUNDS, copy_of, editable, is_stale, load, log_access
 
 
@@ -69,6 +73,7 @@ def sign(actor: Actor, reference: str, copy_id: int) -> Copy:
     req = load(reference)
     authz.require(actor, Permission.DECISION_SIGN, object_type="copy", object_id=copy_id, subject_ref=reference)
     copy = copy_of(req, copy_id)
+    check_not_withdrawn(req)
     if copy.status != Copy.REVIEWED:
         raise CopyError("not_reviewed")
     if not needs_signature(copy):
@@ -83,11 +88,39 @@ def sign(actor: Actor, reference: str, copy_id: int) -> Copy:
     return copy
 
 
+def copy_outcome(copy: Copy) -> str:
+    """The answer a copy gives: granted when nothing but third-party data was left out;
+    granted in part when a team leader signed a restriction (art. 14.2, 20.4)."""
+    return Outcome.GRANT_IN_PART.value if copy.signed_by is not None and needs_signature(copy) else Outcome.GRANT.value
+
+
+def collects_in_person(req: Request) -> bool:
+    """The requester chose to collect the copy at Veilig Thuis (the public form)."""
+    right = answers.right_of(req, Right.COPY.value)
+    return bool(right and right.details.get("delivery") == "in_person")
+
+
+def answer_by_copy(req: Request, copy: Copy, how: str, actor: Actor) -> None:
+    """The copy answers afschrift (art. 14.1) on the day it reaches the requester:
+    released for download, or handed over when they chose to collect it."""
+    if req.status_enum is RequestStatus.WITHDRAWN or (how == answers.COPY_RELEASED and collects_in_person(req)):
+        return
+    if answers.mark_answered(req, Right.COPY.value, on=today_local(), outcome=copy_outcome(copy), by=how):
+        answers.settle(req, actor.label)
+
+
+def check_not_withdrawn(req: Request) -> None:
+    if req.status_enum is RequestStatus.WITHDRAWN:
+        raise CopyError("request_withdrawn")
+
+
 def release(actor: Actor, reference: str, copy_id: int) -> Copy:
-    """Release the copy to the requester: reviewed, signed where needed, current."""
+    """Release the copy to the requester: reviewed, signed where needed, current. It
+    answers afschrift that day (portal/services/answers.py)."""
     from ...models import CopyDelivery
 
     req, copy = editable(actor, reference, copy_id)
+    check_not_withdrawn(req)
     if copy.status == Copy.DRAFT:
         raise CopyError("not_reviewed")
     if needs_signature(copy) and copy.status != Copy.SIGNED:
@@ -105,6 +138,7 @@ def release(actor: Actor, reference: str, copy_id: int) -> Copy:
                                             expires_at=utcnow() + timedelta(days=DOWNLOAD_DAYS),
                                             downloads_left=DOWNLOADS_ALLOWED))
     timeline.event(req, "copy_released", "caseworker")
+    answer_by_copy(req, copy, answers.COPY_RELEASED, actor)
     log_access(actor, "copy.release", req, copy)
     addresses, lang = notices.addresses(req), req.language or "nl"
     db.session.commit()
