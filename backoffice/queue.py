@@ -74,6 +74,39 @@ EVENT_NAMES = {
     "notification_done": _l("Ontvanger op de hoogte gebracht (AVG 19)"),
     "instruction_confirmed": _l("Registratiesysteem: opdracht uitgevoerd"),
     "own_statement_added": _l("Eigen verklaring toegevoegd aan het dossier"),
+    "copy_inspected": _l("Inzage gehouden: het gecontroleerde afschrift is getoond (art. 14.1)"),
+    "capacity_judged": _l("Oordeel over wilsbekwaamheid vastgelegd (art. 20.2)"),
+    "decision_proposed": _l("Besluit voorgesteld"),
+    "decision_revised": _l("Voorstel voor een besluit gewijzigd"),
+    "decision_sent_back": _l("Voorstel teruggestuurd door de teamleider"),
+    "decision_signed": _l("Besluit ondertekend door de teamleider"),
+    "decision_replaced": _l("Eerder besluit vervangen"),
+    "request_withdrawn": _l("De verzoeker heeft het verzoek ingetrokken"),
+    "uploads_purged": _l("Bestanden van de verzoeker verwijderd na intrekking"),
+}
+
+#: Events whose kind carries a value after a colon: "identity_check:verified".
+EVENT_FAMILIES = {
+    "identity_check": _l("Identiteit gecontroleerd: %(value)s"),
+    "representation_check": _l("Vertegenwoordiging gecontroleerd: %(value)s"),
+    "art20_4": _l("Teamleider over art. 20.4: %(value)s"),
+    "right_answered": _l("Beantwoord: %(value)s"),
+}
+EVENT_VALUES = {
+    "verified": _l("in orde"),
+    "rejected": _l("niet in orde"),
+    "needs_more": _l("meer nodig van de verzoeker"),
+    "continue_without_parent": _l("verder zonder de ouder"),
+    "parent_must_take_part": _l("de ouder moet meedoen"),
+}
+
+#: The values the public form stores in a right's details, in words.
+DETAIL_VALUES = {
+    ("delivery", "download"): _l("Veilig downloaden via de statuspagina"),
+    ("delivery", "in_person"): _l("Ophalen bij Veilig Thuis"),
+    ("refuted", "yes"): _l("Ja"),
+    ("refuted", "no"): _l("Nee"),
+    ("refuted", "unknown"): _l("Weet de verzoeker niet"),
 }
 
 ACTOR_NAMES = {
@@ -126,7 +159,18 @@ CASE_ERRORS = {
 def event_name(kind: str) -> str:
     if kind.startswith("status:"):
         return _("Status: %(status)s", status=STATUS_NAMES.get(kind[7:], kind[7:]))
+    family, _sep, value = kind.partition(":")
+    if value and family in EVENT_FAMILIES:
+        word = RIGHT_NAMES.get(value) if family == "right_answered" else EVENT_VALUES.get(value)
+        return str(EVENT_FAMILIES[family]) % {"value": str(word or value)}
     return str(EVENT_NAMES.get(kind, kind))
+
+
+def detail_value(key: str, value) -> str:
+    """A value of a right's details in words (delivery choice, refuted or not)."""
+    if isinstance(value, str):
+        return str(DETAIL_VALUES.get((key, value), value))
+    return value
 
 
 @bp.app_template_filter("bo_status")
@@ -157,7 +201,8 @@ def _bo_days_left(days: int | None) -> str:
 
 @bp.app_context_processor
 def _words():
-    return {"actor_names": ACTOR_NAMES, "detail_labels": DETAIL_LABELS, "document_kinds": DOCUMENT_KINDS}
+    return {"actor_names": ACTOR_NAMES, "detail_labels": DETAIL_LABELS, "document_kinds": DOCUMENT_KINDS,
+            "detail_value": detail_value}
 
 
 # --- forms --------------------------------------------------------------------------------
