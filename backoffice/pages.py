@@ -21,6 +21,7 @@ CASEWORK_ERRORS = {
     "not_found": _l("Dit bestaat niet (meer) bij dit verzoek."),
     "not_a_party": _l("Deze persoon hoort niet bij dit verzoek."),
     "request_not_open": _l("Dit verzoek is niet (meer) in behandeling."),
+    "request_withdrawn": _l("De verzoeker heeft dit verzoek ingetrokken. Er kan geen besluit meer worden genomen of ondertekend."),
     "party_does_not_take_part": _l("Deze persoon doet niet zelf mee aan het verzoek."),
     "kind_unknown": _l("Kies wat u heeft gecontroleerd."),
     "no_representation_to_check": _l("Deze persoon vraagt om eigen gegevens. Er is geen vertegenwoordiging te controleren."),

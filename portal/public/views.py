@@ -23,6 +23,7 @@ from ..services import drafts, outbox, status_sessions, tokens
 from ..services import copies as copies_svc
 from ..services import letters as letters_svc
 from ..services import requests as svc
+from ..services import withdrawal as withdrawal_svc
 from ..documents.uploads import UploadRejected, inspect_upload, read_limited
 from . import flow
 from .limits import guarded
@@ -668,7 +669,8 @@ def status():
         return redirect(url_for("public.status_login"))
     return render_template("public/status.html", req=page.request, messages=page.messages, form=form,
                            letters=letters_svc.released_letters(page.request),
-                           copies=copies_svc.deliveries_for(access.reference, access.party_id)), (400 if form.errors or form.form_errors else 200)
+                           copies=copies_svc.deliveries_for(access.reference, access.party_id),
+                           party_id=access.party_id), (400 if form.errors or form.form_errors else 200)
 
 
 @bp.route("/volgen/brief/<int:letter_id>")
@@ -746,6 +748,34 @@ def status_copy_code(delivery_id: int):
         else:
             flash(_("Wij hebben een code naar uw e-mailadres gestuurd. De code is 15 minuten geldig."))
     return redirect(url_for("public.status_copy", delivery_id=delivery_id))
+
+
+@bp.route("/volgen/intrekken", methods=["GET", "POST"])
+def status_withdraw():
+    """Withdraw the request: one confirmation page that says in plain words what
+    happens (what was uploaded is deleted; what was delivered stays)."""
+    access = _status_access()
+    if access is None:
+        return redirect(url_for("public.status_login"))
+    form = f.NoPersonsForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            withdrawal_svc.withdraw(access.reference, access.party_id)
+        except withdrawal_svc.WithdrawalError as exc:
+            error = {
+                "not_the_requester": _("Alleen wie het verzoek heeft ingediend, kan het intrekken."),
+                "cannot_withdraw_now": _("Dit verzoek is al afgerond of ingetrokken. Intrekken kan niet meer."),
+            }.get(exc.code, _("Dit kan nu niet."))
+        else:
+            flash(_("Uw verzoek is ingetrokken. Wat u had meegestuurd, is verwijderd."))
+            return redirect(url_for("public.status"))
+    req = svc.by_reference(access.reference)
+    if req is None:
+        session.pop("status", None)
+        return redirect(url_for("public.status_login"))
+    return render_template("public/status_withdraw.html", form=form, error=error,
+                           allowed=withdrawal_svc.can_withdraw(req, access.party_id)), (400 if error else 200)
 
 
 @bp.route("/volgen/uitloggen", methods=["POST"])
