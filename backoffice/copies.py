@@ -170,6 +170,10 @@ ERRORS = {
     "nothing_to_sign": _l("Er is niets dat een teamleider moet ondertekenen."),
     "four_eyes": _l("U heeft dit afschrift gemaakt of gecontroleerd. Een andere teamleider moet ondertekenen."),
     "not_signed": _l("Er wordt iets niet opgenomen of weggelaten waarvoor een teamleider moet ondertekenen. Dat is nog niet gebeurd."),
+    # finding the person (issue 10)
+    "search_name": _l("Vul de achternaam in, minstens twee letters."),
+    "search_date": _l("Vul een geboortedatum in die bestaat, zoals 30-09-1985."),
+    "search_bsn": _l("Dit BSN klopt niet: het voldoet niet aan de elfproef. Laat het veld leeg als u het niet weet."),
     "request_withdrawn": _l("De aanvrager heeft dit verzoek ingetrokken. Er kan niets meer worden vrijgegeven of ondertekend."),
     # inzage (art. 14.1)
     "inspection_not_asked": _l("In dit verzoek is niet om inzage gevraagd."),
@@ -177,6 +181,9 @@ ERRORS = {
     "inspection_date": _l("Vul een datum in die niet in de toekomst ligt en niet voor de ontvangst van het verzoek."),
     "inspection_attended": _l("Kies wie er bij de inzage was."),
 }
+
+#: The search field each search error belongs to.
+SEARCH_FIELDS = {"search_name": "family_name", "search_date": "birth_date", "search_bsn": "bsn"}
 
 #: Codes that mean "this is not part of this request": 404, not an error on the page.
 NOT_HERE = frozenset({"not_found", "copy_not_found", "redaction_not_found", "entry_not_in_copy",
@@ -557,6 +564,25 @@ def copy_overview(reference: str):
                 lookup.dossier.errors = [error_text("dossier_not_found")]
             else:
                 link_form.dossier_id.data = dossier.dossier_id
+    search = {"family_name": "", "birth_date": "", "bsn": "", "errors": {}, "ran": False}
+    candidates: list = []
+    if verified:
+        subject = req.subject
+        search.update(family_name=subject.surname or "", bsn=subject.bsn or "",
+                      birth_date=subject.birth_date.strftime("%d-%m-%Y") if subject.birth_date else "")
+    if verified and "find" in request.args:
+        search.update(family_name=request.args.get("family_name", ""), birth_date=request.args.get("birth_date", ""),
+                      bsn=request.args.get("bsn", ""))
+        try:
+            candidates = svc.find_people(g.actor, reference, search["family_name"], search["birth_date"], search["bsn"])
+            search["ran"] = True
+        except CopyError as exc:
+            db.session.rollback()
+            field = SEARCH_FIELDS.get(exc.code)
+            if field is None:
+                raise
+            search["errors"][field] = error_text(exc.code)
+            status = 400
     links = svc.links_of(req) if verified else []
     copies = (db.session.execute(db.select(Copy).filter_by(request_id=req.id).order_by(Copy.id.desc())).scalars().all()
               if verified else [])
@@ -564,6 +590,7 @@ def copy_overview(reference: str):
     db.session.commit()
     return render_template("backoffice/copies/overview.html", req=req, verified=verified, lookup=lookup,
                            dossier=dossier, link_form=link_form, links=links, copies=copies,
+                           search=search, candidates=candidates,
                            action_form=ActionForm(formdata=None), errors=copyform_errors()), status
 
 

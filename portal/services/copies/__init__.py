@@ -125,6 +125,8 @@ CONTENTS = {
     "MODES": "inspection",
     "inspections_of": "inspection",
     "record_inspection": "inspection",
+    "Candidate": "finding",
+    "find_people": "finding",
 }
 
 __getattr__ = lookup(__name__, CONTENTS)
