@@ -18,7 +18,7 @@ from .blueprint import (
     end_session,
     requires,
 )
-from . import auth, queue, casework, audit_log, admin, dossiers, copies, reports, rights, rights_destruction, retention  # noqa: F401  (routes register on import)
+from . import auth, queue, casework, audit_log, admin, dossiers, copies, reports, rights, rights_destruction, retention, inbox  # noqa: F401  (routes register on import)
 
 __all__ = ["ABSOLUTE_SECONDS", "ALLOW_ANONYMOUS", "ALLOW_FIRST_FACTOR", "IDLE_SECONDS", "ROUTE_PERMISSIONS",
            "StaffUser", "bp", "end_session", "requires"]

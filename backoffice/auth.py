@@ -25,6 +25,7 @@ from wtforms.validators import DataRequired, Length
 from portal.infra.extensions import limiter
 from portal.rules.permissions import Permission
 from portal.services import authz
+from portal.services import inbox as inbox_svc
 from portal.services import staff as staff_svc
 
 from .blueprint import ROUTE_PERMISSIONS, StaffUser, bp, end_session, requires  # noqa: F401  (requires: re-export)
@@ -76,6 +77,7 @@ PASSWORD_ERRORS = {
 # exists (other parts of the back office may not be there yet) and the actor may use it.
 MENU = (
     (_l("Werkvoorraad"), Permission.QUEUE_VIEW, ("backoffice.queue", "backoffice.index")),
+    (_l("Te ondertekenen"), Permission.DECISION_SIGN, ("backoffice.inbox",)),
     (_l("Dossiers"), Permission.DOSSIER_VIEW, ("backoffice.dossier_index",)),
     (_l("Bewaartermijn voorbij"), Permission.DECISION_SIGN, ("backoffice.retention_overview",)),
     (_l("Toegangslog"), Permission.AUDIT_VIEW, ("backoffice.audit_log", "backoffice.audit_index", "backoffice.audit_search")),
@@ -106,7 +108,8 @@ def menu_items(actor=None) -> list[dict]:
         if needed is not None and not authz.can(actor, needed):
             continue
         items.append({"label": label, "url": url_for(endpoint), "endpoint": endpoint,
-                      "current": request.endpoint == endpoint})
+                      "current": request.endpoint == endpoint,
+                      "count": inbox_svc.count(actor) if endpoint == "backoffice.inbox" else None})
     return items
 
 

@@ -18,14 +18,16 @@ from sqlalchemy import and_, case, exists, false, func, or_, select, text
 
 from ..infra import mail
 from ..infra.extensions import db
-from ..models import OPEN_SQL, Decision, ParentInvolvementDecision, Party, Request, RequestedRight, Staff
+from ..models import (OPEN_SQL, Copy, CopyAttachment, CopyEntry, CopyRedaction, Decision, ParentInvolvementDecision,
+                      Party, Request, RequestedRight, Staff)
 from ..rules import deadlines
 from ..rules.permissions import Permission, Role
 from ..rules.rights import Right
 from ..rules.status import BEFORE_QUEUE, RequestStatus
-from . import audit
+from . import audit, execution_watch, inbox
 from .authz import Actor, can, require
 from .casefile import NEARLY_DUE_WORKING_DAYS, OPEN_STATUSES
+from .copies.common import RESTRICTION_GROUNDS, SENSITIVE_LIFT_GROUNDS
 from .timeline import today_local
 
 PAGE_SIZE = 50
@@ -94,6 +96,9 @@ class QueueRow:
     waiting_for_team_leader: bool
     art20_4_review: bool
     possible_duplicate: bool
+    # Art. 17.4: the destruction must be carried out by this day (None: nothing to carry out).
+    execute_by: date | None = None
+    execute_overdue: bool = False
 
 
 @dataclass(frozen=True)
@@ -104,6 +109,9 @@ class QueueCounts:
     nearly_due: int
     mine_overdue: int
     mine_nearly_due: int
+    # Art. 17.4: destructions still to carry out, overdue and due within 5 working days.
+    execution_overdue: int = 0
+    execution_nearly_due: int = 0
 
 
 @dataclass(frozen=True)
@@ -123,12 +131,26 @@ def _is_open():
     return text(f"request.{OPEN_SQL}")
 
 
+def _copy_to_sign():
+    """A reviewed copy that withholds something or shows the reporter or a protected
+    address after all: a team leader signs it (copies.releasing.restrictions, in SQL)."""
+    return exists().where(
+        Copy.request_id == Request.id, Copy.status == Copy.REVIEWED,
+        or_(exists().where(CopyEntry.copy_id == Copy.id, CopyEntry.withheld.is_(True)),
+            exists().where(CopyAttachment.copy_id == Copy.id, CopyAttachment.state == CopyAttachment.WITHHELD),
+            exists().where(CopyRedaction.copy_id == Copy.id, or_(
+                and_(CopyRedaction.origin == CopyRedaction.STAFF, CopyRedaction.ground.in_(RESTRICTION_GROUNDS),
+                     CopyRedaction.state != CopyRedaction.LIFTED),
+                and_(CopyRedaction.state == CopyRedaction.LIFTED, CopyRedaction.ground.in_(SENSITIVE_LIFT_GROUNDS))))))
+
+
 def _waiting_for_team_leader():
-    """A decision proposed and not yet signed or sent back (art. 14.2, 20.4), or the
-    child's art. 20.4 question that no team leader has decided on yet."""
+    """A decision proposed and not yet signed or sent back (art. 14.2, 20.4), a copy
+    whose restriction waits for a signature, or the child's art. 20.4 question that no
+    team leader has decided on yet."""
     proposed = exists().where(Decision.request_id == Request.id, Decision.state == Decision.PROPOSED)
     decided = exists().where(ParentInvolvementDecision.request_id == Request.id)
-    return or_(and_(Request.art20_4_review.is_(True), ~decided), proposed)
+    return or_(and_(Request.art20_4_review.is_(True), ~decided), proposed, _copy_to_sign())
 
 
 def _conditions(f: QueueFilters, actor: Actor, today: date, nearly_until: date) -> list:
@@ -183,7 +205,7 @@ def counts(actor: Actor, today: date, nearly_until: date) -> QueueCounts:
         select(one(late), one(soon), one(and_(mine, late)), one(and_(mine, soon)))
         .where(_is_open(), Request.earliest_due_on <= nearly_until)
     ).one()
-    return QueueCounts(*(int(x) for x in row))
+    return QueueCounts(*(int(x) for x in row), *execution_watch.counts(today, nearly_until))
 
 
 def queue_page(actor: Actor, filters: QueueFilters, *, today: date | None = None) -> QueuePage:
@@ -209,6 +231,8 @@ def queue_page(actor: Actor, filters: QueueFilters, *, today: date | None = None
         waiting_tl = set(db.session.execute(
             select(Decision.request_id).where(Decision.request_id.in_(ids), Decision.state == Decision.PROPOSED).distinct()
         ).scalars())
+        waiting_tl |= set(db.session.execute(
+            select(Request.id).where(Request.id.in_(ids), _copy_to_sign())).scalars())
         art20_4_asked = [r.id for r in rows if r.art20_4_review]
         if art20_4_asked:
             decided = set(db.session.execute(
@@ -216,6 +240,7 @@ def queue_page(actor: Actor, filters: QueueFilters, *, today: date | None = None
                 .where(ParentInvolvementDecision.request_id.in_(art20_4_asked)).distinct()
             ).scalars())
             waiting_tl |= set(art20_4_asked) - decided
+    execute_by = execution_watch.execution_deadlines(ids)
     out = []
     for r in rows:
         is_open = r.status in _OPEN
@@ -229,6 +254,7 @@ def queue_page(actor: Actor, filters: QueueFilters, *, today: date | None = None
             assignee_id=r.assignee_id, assignee_name=r.display_name,
             waiting_for_team_leader=r.id in waiting_tl,
             art20_4_review=bool(r.art20_4_review), possible_duplicate=r.possible_duplicate_of is not None,
+            execute_by=execute_by.get(r.id), execute_overdue=bool(execute_by.get(r.id) and execute_by[r.id] < today),
         ))
     page_counts = counts(actor, today, nearly_until)
     audit.record("queue.view", actor=actor.label, actor_role=actor.role.value, object_type="queue", reason="queue")
@@ -280,7 +306,11 @@ def send_digest(*, today: date | None = None) -> DigestResult:
                                 Staff.id.in_(list(per_assignee)) if per_assignee else false()))
         .order_by(Staff.id)
     ).scalars().all()
+    waiting_signature = inbox.count_all()
+    execution = execution_watch.counts(today, nearly_until)
     links = {
+        "to_sign": _backoffice_url("backoffice.inbox"),
+        "execution": _backoffice_url("backoffice.queue", right="vernietiging", status="all"),
         "mine_overdue": _backoffice_url("backoffice.queue", mine=1, overdue=1),
         "mine_nearly_due": _backoffice_url("backoffice.queue", mine=1, nearly_due=1),
         "all_overdue": _backoffice_url("backoffice.queue", overdue=1),
@@ -292,14 +322,16 @@ def send_digest(*, today: date | None = None) -> DigestResult:
             continue
         mine = per_assignee.get(member.id, (0, 0))
         team = (all_late, all_soon) if member.role == Role.TEAM_LEADER.value else None
-        if not any(mine) and not (team and any(team)):
+        destroy = execution if member.role == Role.TEAM_LEADER.value and any(execution) else None
+        to_sign = waiting_signature if can(Actor.of(member, second_factor=True), Permission.DECISION_SIGN) else 0
+        if not any(mine) and not (team and any(team)) and not to_sign and not destroy:
             continue
         if not member.email:
             without += 1
             continue
         try:
             mail.send(member.email, "digest", "nl", mine=mine if any(mine) else None, team=team, links=links,
-                      working_days=NEARLY_DUE_WORKING_DAYS)
+                      working_days=NEARLY_DUE_WORKING_DAYS, to_sign=to_sign, destroy=destroy)
             sent += 1
         except mail.MailError:
             failed += 1

@@ -59,3 +59,23 @@ def render_now(app, caseworker_id: int, reference: str, copy_id: int) -> bytes:
         data = copies.open_pdf_for_staff(who, reference, copy_id)
         db.session.remove()
     return data
+
+
+def reviewed_copy(app, caseworker_id: int, *, withhold: bool = False, base: dict = MARK, **changes) -> tuple[str, int]:
+    """A verified request for Mark Jansen with its copy rendered and reviewed; with
+    ``withhold`` its first entry is withheld (a restriction a team leader signs)."""
+    dossier_id = import_doc(app)
+    reference = verified_request(app, caseworker_id, base, **changes)
+    copy_id = make_copy(app, caseworker_id, reference, dossier_id, "p2")
+    who = ch.actor(app, caseworker_id)
+    if withhold:
+        with app.app_context():
+            first = get_copy(app, copy_id).entries[0].entry_pk
+            copies.withhold_entry(who, reference, copy_id, first, "vt_task",
+                                  "Het onderzoek loopt nog; dit stuk kan nu niet worden gedeeld.")
+            db.session.remove()
+    render_now(app, caseworker_id, reference, copy_id)
+    with app.app_context():
+        copies.mark_reviewed(who, reference, copy_id)
+        db.session.remove()
+    return reference, copy_id
