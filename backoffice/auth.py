@@ -124,6 +124,8 @@ def landing_url() -> str:
     actor = g.actor
     if actor is not None and not actor.confidentiality_recorded:
         return url_for("backoffice.inactive")
+    if actor is not None and inbox_svc.count(actor):
+        return url_for("backoffice.inbox")  # a team leader with something to sign starts there
     for item in menu_items(actor):
         return item["url"]
     return url_for("backoffice.account")
