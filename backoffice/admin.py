@@ -55,6 +55,9 @@ ACCOUNT_ERRORS = {
     "already_recorded": _l("De geheimhoudingsverklaring was al vastgelegd."),
     "unknown_account": _l("Dit account bestaat niet."),
     "email_invalid": _l("Vul een geldig e-mailadres in, zoals naam@veiligthuis.nl."),
+    "deputy_not_a_caseworker": _l("Kies een medewerker met een account dat aan staat."),
+    "deputy_already": _l("Deze medewerker is al plaatsvervangend teamleider."),
+    "deputy_not_found": _l("Deze aanwijzing bestaat niet (meer)."),
 }
 
 
@@ -267,9 +270,40 @@ def admin_matrix():
               else _("Er was niets gewijzigd."))
         return redirect(url_for("backoffice.admin_matrix"))
     grid = staff_svc.read_matrix(g.actor)
+    holders = staff_svc.overview(g.actor)
     return render_template("backoffice/admin/matrix.html", form=form, grid=grid, roles=list(Role),
                            permissions=list(Permission), grantable=staff_svc.grantable, locked=staff_svc.locked_cell,
-                           holders=staff_svc.overview(g.actor))
+                           holders=holders, deputies=staff_svc.deputies(g.actor),
+                           candidates=[h for h in holders if h.role is Role.CASEWORKER and h.deputy is None])
+
+
+@bp.route("/beheer/plaatsvervangers", methods=["POST"])
+@requires(Permission.MATRIX_MANAGE)
+def admin_deputy_grant():
+    """Name a caseworker as deputy team leader (issue 10): recorded and dated."""
+    form = ActionForm()
+    if form.validate_on_submit():
+        try:
+            staff_svc.grant_deputy(g.actor, int(request.form.get("staff_id") or 0))
+        except (staff_svc.StaffError, ValueError) as exc:
+            flash(str(ACCOUNT_ERRORS.get(getattr(exc, "code", ""), ACCOUNT_ERRORS["deputy_not_a_caseworker"])))
+        else:
+            flash(_("Vastgelegd: deze medewerker mag nu ondertekenen als plaatsvervangend teamleider."))
+    return redirect(url_for("backoffice.admin_matrix") + "#plaatsvervangers")
+
+
+@bp.route("/beheer/plaatsvervangers/<int:grant_id>/intrekken", methods=["POST"])
+@requires(Permission.MATRIX_MANAGE)
+def admin_deputy_revoke(grant_id: int):
+    form = ActionForm()
+    if form.validate_on_submit():
+        try:
+            staff_svc.revoke_deputy(g.actor, grant_id)
+        except staff_svc.StaffError as exc:
+            flash(str(ACCOUNT_ERRORS.get(exc.code, ACCOUNT_ERRORS["deputy_not_found"])))
+        else:
+            flash(_("Ingetrokken: deze medewerker ondertekent niet meer als plaatsvervanger."))
+    return redirect(url_for("backoffice.admin_matrix") + "#plaatsvervangers")
 
 
 @bp.route("/beheer/wie-mag-wat")

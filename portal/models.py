@@ -413,6 +413,20 @@ class MatrixEntry(db.Model):
     __table_args__ = (UniqueConstraint("role", "permission", name="uq_matrix_entry_role_permission"),)
 
 
+class DeputyGrant(db.Model):
+    """Issue 10: the functional administrator names someone who may sign as a deputy
+    team leader (Permission.DECISION_SIGN beside their role). Recorded and dated; a
+    revoked grant is kept with when and by whom."""
+
+    __tablename__ = "deputy_grant"
+    id = db.Column(db.Integer, primary_key=True)
+    staff_id = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="CASCADE"), nullable=False, index=True)
+    granted_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
+    granted_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    revoked_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
+    revoked_at = db.Column(db.DateTime)
+
+
 class IdentityCheck(db.Model):
     """The record of an identity or representation check (art. 20.5). The document
     itself is deleted once checked; this record stays."""

@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..infra.extensions import db
-from ..models import MatrixEntry, Staff
-from ..rules.permissions import DEFAULT_MATRIX, Permission, Role, allowed
+from ..models import DeputyGrant, MatrixEntry, Staff
+from ..rules.permissions import DEFAULT_MATRIX, NO_CASE_CONTENT_ROLES, Permission, Role, allowed
 from . import audit
 
 
@@ -51,11 +51,24 @@ def matrix() -> dict[Role, frozenset[Permission]]:
     return {r: frozenset(p) for r, p in out.items()}
 
 
+def is_deputy(staff_id: int | None) -> bool:
+    """Named deputy team leader (issue 10): an active DeputyGrant."""
+    if staff_id is None:
+        return False
+    return db.session.execute(db.select(DeputyGrant.id).where(
+        DeputyGrant.staff_id == staff_id, DeputyGrant.revoked_at.is_(None)).limit(1)).first() is not None
+
+
 def can(actor: Actor | None, permission: Permission) -> bool:
     if actor is None:
         return False
-    return allowed(actor.role, permission, matrix(), confidentiality_recorded=actor.confidentiality_recorded,
-                   second_factor=actor.second_factor)
+    if allowed(actor.role, permission, matrix(), confidentiality_recorded=actor.confidentiality_recorded,
+               second_factor=actor.second_factor):
+        return True
+    # A deputy team leader signs too: only a role that handles cases (never the privacy
+    # officer or the functional administrator), with the same conditions (art. 7.3).
+    return (Permission(permission) is Permission.DECISION_SIGN and actor.role not in NO_CASE_CONTENT_ROLES
+            and actor.confidentiality_recorded and actor.second_factor and is_deputy(actor.staff_id))
 
 
 def require(actor: Actor | None, permission: Permission, *, object_type: str | None = None,

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...infra.extensions import db
-from ...models import MatrixEntry, Staff, utcnow
+from ...models import DeputyGrant, MatrixEntry, Staff, utcnow
 from ...rules.permissions import CASE_CONTENT, NO_CASE_CONTENT_ROLES, Permission, Role, allowed
 from .. import audit, authz
-from .common import By, Operator, require, who
+from .common import By, Operator, StaffError, require, who
 
 
 # The matrix cell that is never removed: without it nobody could repair the matrix.
@@ -80,6 +80,7 @@ class Holder:
     confidentiality_recorded: bool
     second_factor_set_up: bool
     permissions: tuple[Permission, ...]
+    deputy: "Deputy | None" = None  # named deputy team leader (issue 10)
 
 
 def overview(by: By) -> list[Holder]:
@@ -89,9 +90,68 @@ def overview(by: By) -> list[Holder]:
     if isinstance(by, Operator) or not authz.can(by, Permission.MATRIX_MANAGE):
         require(by, Permission.REPORTS_VIEW)
     grid = authz.matrix()
+    named = {d.staff_id: d for d in _deputies()}
     out = []
     for s in db.session.execute(db.select(Staff).where(Staff.active.is_(True)).order_by(Staff.role, Staff.username)).scalars():
         recorded = s.confidentiality_recorded_at is not None
-        perms = tuple(p for p in Permission if allowed(Role(s.role), p, grid, confidentiality_recorded=recorded))
-        out.append(Holder(s.id, s.username, s.display_name, Role(s.role), recorded, s.totp_confirmed_at is not None, perms))
+        deputy = named.get(s.id) if Role(s.role) not in NO_CASE_CONTENT_ROLES else None
+        perms = tuple(p for p in Permission if allowed(Role(s.role), p, grid, confidentiality_recorded=recorded)
+                      or (p is Permission.DECISION_SIGN and deputy is not None and recorded))
+        out.append(Holder(s.id, s.username, s.display_name, Role(s.role), recorded, s.totp_confirmed_at is not None, perms,
+                          deputy))
     return out
+
+
+# --- deputy team leaders (issue 10) ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Deputy:
+    grant_id: int
+    staff_id: int
+    display_name: str
+    granted_at: object
+    granted_by_name: str | None
+
+
+def _deputies() -> list[Deputy]:
+    names = dict(db.session.execute(db.select(Staff.id, Staff.display_name)).all())
+    rows = db.session.execute(db.select(DeputyGrant).where(DeputyGrant.revoked_at.is_(None))
+                              .order_by(DeputyGrant.granted_at)).scalars()
+    return [Deputy(g.id, g.staff_id, names.get(g.staff_id, ""), g.granted_at, names.get(g.granted_by)) for g in rows]
+
+
+def deputies(by: By) -> list[Deputy]:
+    require(by, Permission.MATRIX_MANAGE)
+    return _deputies()
+
+
+def grant_deputy(by: By, staff_id: int) -> DeputyGrant:
+    """Name an active caseworker as a deputy team leader: they may sign (DECISION_SIGN),
+    four eyes as for every team leader. Recorded with the date and who named them."""
+    require(by, Permission.MATRIX_MANAGE)
+    staff = db.session.get(Staff, staff_id)
+    if staff is None or not staff.active or Role(staff.role) is not Role.CASEWORKER:
+        raise StaffError("deputy_not_a_caseworker")
+    if authz.is_deputy(staff_id):
+        raise StaffError("deputy_already")
+    actor, actor_role = who(by)
+    row = DeputyGrant(staff_id=staff_id, granted_by=None if isinstance(by, Operator) else by.staff_id,
+                      granted_at=utcnow())
+    db.session.add(row)
+    db.session.flush()
+    audit.record("deputy.grant", actor=actor, actor_role=actor_role, object_type="staff", object_id=staff_id,
+                 reason=f"deputy team leader, grant {row.id}")
+    db.session.commit()
+    return row
+
+
+def revoke_deputy(by: By, grant_id: int) -> None:
+    require(by, Permission.MATRIX_MANAGE)
+    row = db.session.get(DeputyGrant, grant_id)
+    if row is None or row.revoked_at is not None:
+        raise StaffError("deputy_not_found")
+    actor, actor_role = who(by)
+    row.revoked_at, row.revoked_by = utcnow(), (None if isinstance(by, Operator) else by.staff_id)
+    audit.record("deputy.revoke", actor=actor, actor_role=actor_role, object_type="staff", object_id=row.staff_id,
+                 reason=f"deputy team leader, grant {row.id}")
+    db.session.commit()
