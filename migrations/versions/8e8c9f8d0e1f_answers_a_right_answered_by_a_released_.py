@@ -1,7 +1,7 @@
 """answers: a right answered by a released copy, a handover or an inspection
 
 Revision ID: 8e8c9f8d0e1f
-Revises: bc122b4bc943
+Revises: e735d2170a19
 Create Date: 2026-12-03 09:29:39.470823
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '8e8c9f8d0e1f'
-down_revision = 'bc122b4bc943'
+down_revision = 'e735d2170a19'
 branch_labels = None
 depends_on = None
 
