@@ -43,6 +43,7 @@ EVENT_NAMES = {
     "requester_replied": _l("Verzoeker stuurde een bericht"),
     "message_to_requester": _l("Bericht aan verzoeker"),
     "art20_4_review_requested": _l("Kind zegt: ouder erbij betrekken is niet veilig (art. 20.4)"),
+    "invitation_expired": _l("Uitnodiging verlopen: de tweede persoon deed niet mee (art. 20.1)"),
     "possible_duplicate_flagged": _l("Mogelijk een tweede verzoek voor dezelfde persoon"),
     "claimed": _l("Opgepakt"),
     "assigned": _l("Toegewezen"),

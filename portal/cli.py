@@ -13,12 +13,14 @@ from .infra.extensions import db
 def register(app: Flask) -> None:
     @app.cli.command("purge")
     def purge_cmd():
-        """Remove unconfirmed requests and abandoned drafts (logged)."""
-        from .services import purge
+        """Remove unconfirmed requests and abandoned drafts; tell the starter of a joint
+        request whose invitation expired unused (logged)."""
+        from .services import joint, purge
 
         n_req = purge.purge_unconfirmed()
         n_drafts = purge.purge_drafts()
-        click.echo(f"purged: {n_req} unconfirmed requests, {n_drafts} drafts")
+        n_expired = joint.expire_invitations()
+        click.echo(f"purged: {n_req} unconfirmed requests, {n_drafts} drafts; {n_expired} expired invitations")
 
     @app.cli.command("demo-data")
     def demo_data_cmd():

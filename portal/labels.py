@@ -33,6 +33,7 @@ EVENT_NAMES = {
     "submitted": _l("Verzoek verstuurd"),
     "email_confirmed": _l("E-mailadres bevestigd"),
     "co_requester_joined": _l("De tweede persoon doet mee"),
+    "invitation_expired": _l("De uitnodiging voor de tweede persoon is verlopen"),
     "requester_replied": _l("U stuurde een bericht"),
     "message_to_requester": _l("Veilig Thuis stuurde een bericht"),
     "deadline_extended": _l("Veilig Thuis heeft meer tijd nodig (zie het bericht)"),

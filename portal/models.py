@@ -148,6 +148,10 @@ class Party(db.Model):
     # "upload" (copy of an ID document) or "in_person" (show it at the office).
     identity_method = db.Column(db.String(20))
     joined_at = db.Column(db.DateTime)
+    # An invited child (art. 20.1, 12 to 16) who said involving the parent is not safe
+    # (art. 20.4) follows the request on their own: an argon2 hash of their own
+    # passphrase, never the parent's.
+    passphrase_hash = db.Column(db.String(200))
 
     request = db.relationship("Request", back_populates="parties")
 
@@ -264,6 +268,11 @@ class Invitation(db.Model):
     expires_at = db.Column(db.DateTime, nullable=False)
     sent_at = db.Column(db.DateTime)
     used_at = db.Column(db.DateTime)
+    # The invited child said involving the parent is not safe (art. 20.4): the
+    # invitation is used up without joining. Staff only; never on the parent's page.
+    not_safe_at = db.Column(db.DateTime)
+    # The invitation expired unused and the person who started was told (neutrally).
+    expired_noticed_at = db.Column(db.DateTime)
     # The browser session that started the request; it may never join it.
     starter_session = db.Column(db.String(64), nullable=False)
 

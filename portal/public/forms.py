@@ -335,3 +335,14 @@ class JoinForm(RequesterForm):
     )
     proof = FileField(_l("Bewijs van gezag of voogdij"))
     email = StringField(_l("E-mailadres"), validators=[_normaliser(validation.normalise_email, _l("Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl."))])
+
+
+class InvitedChildNotSafeForm(FlaskForm):
+    """The invited child (12 to 16) says that involving the parent is not safe
+    (art. 20.4): the same words as when the child starts (SecondPersonForm)."""
+
+    not_safe = BooleanField(_l("Het is niet veilig om mijn ouder of voogd mee te laten doen"),
+                            validators=[DataRequired(_l("Zet een vinkje als het niet veilig is om je ouder of voogd mee te laten doen."))])
+    not_safe_note = TextAreaField(_l("Wil je uitleggen waarom?"), validators=[Optional(), Length(max=2000, message=_l("Gebruik hoogstens 2000 tekens."))])
+    birth_date = StringField(_l("Je geboortedatum"), validators=[_date_validator(_l("Vul je geboortedatum in."))])
+    email = StringField(_l("Je e-mailadres"), validators=[_normaliser(validation.normalise_email, _l("Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl."))])

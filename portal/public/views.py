@@ -21,6 +21,7 @@ from ..rules.eligibility import ForWhom, JointRule
 from ..rules.rights import Right
 from ..services import drafts, outbox, status_sessions, tokens
 from ..services import copies as copies_svc
+from ..services import joint as joint_svc
 from ..services import letters as letters_svc
 from ..services import requests as svc
 from ..services import withdrawal as withdrawal_svc
@@ -581,6 +582,35 @@ def join_details():
             session.pop("join", None)
             return render_template("public/joined.html")
     return render_template("public/join_details.html", form=form, joiner_is_child=joiner_is_child)
+
+
+@bp.route("/meedoen/niet-veilig", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_TOKEN"], methods=["POST"])
+def join_not_safe():
+    """The invited child (12 to 16) says that involving the parent is not safe
+    (art. 20.4), at any point before joining; a team leader decides."""
+    state = session.get("join")
+    if not state:
+        return redirect(url_for("public.join"))
+    if not state.get("child"):
+        return redirect(url_for("public.join_details"))
+    form = f.InvitedChildNotSafeForm()
+    if form.validate_on_submit():
+        try:
+            view = svc.InvitationView(state["id"], state["ref"], True, _lang())
+            result = joint_svc.child_says_not_safe(view, _session_id(), form.birth_date.parsed,
+                                                   form.not_safe_note.data, form.email.parsed)
+        except svc.RequestError as exc:
+            message = JOIN_ERRORS.get(exc.code, JOIN_ERRORS["invitation_invalid"])
+            if exc.code == "joiner_not_invited_child":
+                form.birth_date.errors = list(form.birth_date.errors) + [message]
+            else:
+                form.form_errors.append(message)
+            return render_template("public/join_not_safe.html", form=form), 400
+        session.pop("join", None)
+        # Rendered here, not after a redirect: the passphrase is shown once.
+        return render_template("public/join_not_safe_done.html", result=result)
+    return render_template("public/join_not_safe.html", form=form), (400 if form.errors else 200)
 
 
 # --- following a request --------------------------------------------------------------------

@@ -111,8 +111,10 @@ def taking_part(req: Request) -> list[Party]:
     for p in req.parties:
         if p.role not in (Party.REQUESTER, Party.CO_REQUESTER):
             continue
+        # The parent is the second person (the child started) or the requester (the
+        # parent started and the invited child said it is not safe, services/joint.py).
         if (without_parent is not None and without_parent.outcome == ParentInvolvementDecision.CONTINUE_WITHOUT_PARENT
-                and p.role == Party.CO_REQUESTER and not p.is_subject):
+                and req.joint and not p.is_subject):
             continue
         out.append(p)
     return out

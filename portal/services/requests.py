@@ -58,10 +58,14 @@ class SubmitResult:
     due: dict[str, date]
 
 
-def new_passphrase() -> str:
+def new_passphrase(lang: str = "nl") -> str:
     """Seven words from the EFF long list (about 90 bits), as SecureDrop's codenames."""
     words = xkcd_password.generate_wordlist(wordfile=xkcd_password.locate_wordfile("eff-long"), min_length=3, max_length=9)
     return xkcd_password.generate_xkcdpassword(words, numwords=7, delimiter=" ", random_delimiters=False)
+
+
+def hash_passphrase(passphrase: str) -> str:
+    return _hasher.hash(passphrase)
 
 
 def new_invitation_code() -> str:
@@ -359,7 +363,10 @@ def join_request(view: InvitationView, session_id: str, person: dict, identity_m
         _document(req, party, Document.REPRESENTATION, proof_upload.content_type, proof_upload.size,
                   proof_upload.sha256, vault.encrypt(proof_upload.content))
     inv.used_at = utcnow()
-    timeline.event(req, "co_requester_joined", "co_requester")
+    # When the invited child joins a request a parent started, the parent's page does
+    # not say so: it must look the same as when the child said that involving the
+    # parent is not safe (art. 20.4; services/joint.py).
+    timeline.event(req, "co_requester_joined", "co_requester", public=not party.is_subject)
     timeline.move(req, RequestStatus.RECEIVED, "co_requester")
     audit.record("request.join", actor="co_requester", actor_role="public", object_type="request",
                  object_id=req.id, subject_ref=req.reference, reason="joint request art. 20.1")
@@ -400,21 +407,32 @@ def login_with_passphrase(reference: str, passphrase: str) -> StatusLogin:
     req = by_reference(reference)
     stored = req.passphrase_hash if req is not None and req.passphrase_hash else _DUMMY_HASH
     phrase = " ".join((passphrase or "").lower().split())
-    try:
-        _hasher.verify(stored, phrase)
-    except (VerificationError, InvalidHashError):
+    # An invited child who said involving the parent is not safe has a passphrase of
+    # their own (services/joint.py). Both hashes are always tried: same timing.
+    child = next((p for p in req.parties if p.passphrase_hash), None) if req is not None else None
+    child_ok = _verified(child.passphrase_hash if child else _DUMMY_HASH, phrase)
+    party_id = child.id if child_ok and child is not None else None
+    if _verified(stored, phrase) and req is not None and req.passphrase_hash:
+        party_id = req.requester.id
+    if party_id is None:
         if req is not None:
             audit.record("status.login", actor="requester", actor_role="public", object_type="request",
                          object_id=req.id, subject_ref=req.reference, reason="passphrase", outcome="denied")
             db.session.commit()
         raise RequestError("login_failed") from None
-    if req is None:
-        raise RequestError("login_failed")
     audit.record("status.login", actor="requester", actor_role="public", object_type="request",
                  object_id=req.id, subject_ref=req.reference, reason="passphrase")
-    session_id = status_sessions.begin(req, req.requester)
+    party = next(p for p in req.parties if p.id == party_id)
+    session_id = status_sessions.begin(req, party)
     db.session.commit()
-    return StatusLogin(StatusAccess(req.reference, req.requester.id), session_id)
+    return StatusLogin(StatusAccess(req.reference, party_id), session_id)
+
+
+def _verified(stored: str, phrase: str) -> bool:
+    try:
+        return _hasher.verify(stored, phrase)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def status_link_for(reference: str, email: str) -> list[tuple[str, str, str]]:

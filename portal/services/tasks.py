@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from huey import crontab
 
 from ..infra.jobs import CONFIG, app, huey
-from . import audit, outbox, purge, signals, status_sessions
+from . import audit, joint, outbox, purge, signals, status_sessions
 from .queue import send_digest
 
 #: The daily digest goes out at this local time (Europe/Amsterdam, summer and winter).
@@ -44,11 +44,14 @@ def enqueue_status_links(sealed: str, **_) -> None:
 @huey.periodic_task(crontab(minute="15", hour="*"))
 def purge_hourly():
     """Remove unconfirmed requests past their purge date, abandoned drafts and ended
-    status sessions."""
+    status sessions; close the wait for a second person whose invitation expired
+    (services/joint.py)."""
     with app().app_context():
         purge.purge_unconfirmed()
         purge.purge_drafts()
         status_sessions.purge_expired()
+        # A joint request whose invitation expired unused: the starter is told.
+        joint.expire_invitations()
 
 
 @huey.periodic_task(crontab(minute="*/5"))

@@ -114,6 +114,8 @@ class L:
     JOIN_PROOF_GROUP = "Hoe laat u zien dat u de ouder met gezag of voogd bent?"
     JOIN_PROOF_FILE = "Bewijs van gezag of voogdij"
     JOIN = "Meedoen"
+    JOIN_NOT_SAFE_BIRTH_DATE = "Je geboortedatum"
+    JOIN_NOT_SAFE_SEND = "Versturen"
 
     STATUS_REFERENCE = "Kenmerk"
     PASSPHRASE = "Wachtzin"
@@ -431,6 +433,26 @@ class Navigator:
         assert self.path == "/meedoen/gegevens", self.page.inner_text("main")[:2000]
         self.fill_join_details(j)
         self.press(L.JOIN)
+
+    def open_invitation_link(self, link_path: str):
+        """The e-mailed link: a GET shows a button (mail scanners), the button opens it."""
+        self.goto(link_path)
+        self.continue_()
+
+    def say_not_safe(self, birth_date: str, note: str | None = None) -> str:
+        """On /meedoen/gegevens, the invited child says that involving the parent is not
+        safe (art. 20.4). Returns the child's own passphrase, shown once."""
+        self.follow(L.NOT_SAFE)
+        return self.say_not_safe_here(birth_date, note)
+
+    def say_not_safe_here(self, birth_date: str, note: str | None = None) -> str:
+        assert self.path == "/meedoen/niet-veilig", self.page.url
+        self.tick(L.NOT_SAFE)
+        if note:
+            self.fill(L.NOT_SAFE_NOTE, note)
+        self.fill(L.JOIN_NOT_SAFE_BIRTH_DATE, birth_date)
+        self.press(L.JOIN_NOT_SAFE_SEND)
+        return self.page.locator("#passphrase").inner_text().strip()
 
     # --- following a request ----------------------------------------------------------------
 

@@ -197,6 +197,38 @@ def test_child_route_joining_and_status_pages(lang, page, new_context, live_serv
     audit.assert_clean()
 
 
+@pytest.mark.parametrize("lang", LANGS)
+def test_invited_child_pages_not_safe_and_status(lang, page, new_context, live_server, axe):
+    """A parent files jointly for a child of 14; the invited child sees the join page
+    for a child, says that involving the parent is not safe (art. 20.4: the page, with
+    errors, and the page with the child's own passphrase), and follows the request."""
+    audit = Audit(axe, lang)
+    parent = _navigator(page, live_server, lang)
+    child = Person(given_names="Mila", surname="Jansen",
+                   birth_date=_ddmmyyyy(date.today() - relativedelta(years=14, days=20)))
+    parent.file_request(Filing(
+        for_whom="child_12_16", rep_kind="parent_with_authority", subject=child,
+        requester=Person(given_names="Karin", surname="Jansen", birth_date="02-02-1975"),
+        rights=["inzage"], second={"channel": "code"}, email=None,
+    ))
+    sub = parent.submit()
+    kid = _navigator(new_context().new_page(), live_server, lang)
+    kid.open_invitation(sub.reference, sub.invitation_code)
+    assert kid.path == "/meedoen/gegevens"
+    audit(kid, "join details (child)")
+    kid.follow(L.NOT_SAFE)
+    audit(kid, "not safe")
+    kid.press(L.JOIN_NOT_SAFE_SEND)
+    assert kid.has_error_summary()
+    audit(kid, "not safe with errors")
+    phrase = kid.say_not_safe_here(child.birth_date)
+    audit(kid, "not safe: own passphrase")
+    kid.status_login(sub.reference, phrase)
+    assert kid.path == "/volgen/verzoek"
+    audit(kid, "status page (child)")
+    audit.assert_clean()
+
+
 def test_the_audit_itself_finds_a_known_violation(page, axe):
     """Guards the options above: a page with an unlabelled field and an image without
     alternative text must fail, or a green run above would mean nothing."""
