@@ -24,6 +24,7 @@ ORDER = (
     "identiteit",
     "bewijs",
     "contact",
+    "contact-gegevens",
 )
 
 RIGHT_STEPS = {
@@ -59,6 +60,9 @@ def applies(step: str, answers: dict) -> bool:
         return RIGHT_STEPS[step] in (answers.get("rights") or [])
     if step == "tweede-persoon":
         return is_joint(answers)
+    if step == "contact-gegevens":
+        # Only the details of the ways chosen on "contact"; none: no page.
+        return bool(answers.get("contact_ways"))
     return True
 
 

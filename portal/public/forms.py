@@ -250,40 +250,67 @@ class RepresentationProofForm(FlaskForm):
     document = FileField(_l("Bewijs"))
 
 
-class ContactForm(FlaskForm):
-    email_ok = RadioField(
-        _l("Is het veilig als wij u e-mailen?"),
-        choices=[("yes", _l("Ja")), ("no", _l("Nee"))],
-        validators=[InputRequired(_l("Kies of wij u mogen e-mailen."))],
+CONTACT_WAYS = ("email", "phone", "post")
+
+
+class ContactWaysForm(FlaskForm):
+    """First only how we may reach the person; the next page asks only the details of
+    the ways chosen (a page per branch, so it works without JavaScript)."""
+
+    ways = MultiCheckboxField(
+        _l("Hoe mogen wij u bereiken?"),
+        choices=[("email", _l("Per e-mail")), ("phone", _l("Per telefoon")),
+                 ("post", _l("Per brief op uw huisadres")),
+                 ("none", _l("Liever niet: ik volg mijn verzoek zelf met een wachtzin"))],
+        validators=[DataRequired(_l("Kies hoe wij u mogen bereiken, of kies 'Liever niet'."))],
     )
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        if ok and "none" in self.ways.data and len(self.ways.data) > 1:
+            self.ways.errors.append(_l("Kies 'Liever niet' alleen als wij u op geen enkele manier mogen bereiken."))
+            ok = False
+        return ok
+
+
+class ContactForm(FlaskForm):
+    """The details of the ways the person chose on the page before, and only those."""
+
     email = StringField(_l("E-mailadres"), validators=[_normaliser(validation.normalise_email, _l("Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl."))])
-    phone_ok = BooleanField(_l("U mag mij bellen"))
     phone = StringField(_l("Telefoonnummer"), validators=[_normaliser(validation.normalise_phone, _l("Vul een geldig telefoonnummer in, zoals 06 12345678."))])
     phone_times = StringField(_l("Wanneer mogen wij bellen?"), validators=[Optional(), Length(max=200, message=_l("Gebruik hoogstens 200 tekens."))])
     voicemail_ok = BooleanField(_l("U mag een bericht inspreken op mijn voicemail"))
-    post_ok = BooleanField(_l("U mag mij een brief sturen op mijn huisadres"))
     street = StringField(_l("Straat"), validators=[Optional(), Length(max=120, message=_l("Gebruik hoogstens 120 tekens."))])
     house_number = StringField(_l("Huisnummer"), validators=[Optional(), Length(max=20, message=_l("Gebruik hoogstens 20 tekens."))])
     postcode = StringField(_l("Postcode"), validators=[_normaliser(validation.normalise_postcode, _l("Vul een geldige postcode in, zoals 1234 AB."))])
     city = StringField(_l("Plaats"), validators=[Optional(), Length(max=80, message=_l("Gebruik hoogstens 80 tekens."))])
 
+    BRANCHES = {"email": ("email",), "phone": ("phone", "phone_times", "voicemail_ok"),
+                "post": ("street", "house_number", "postcode", "city")}
+
+    def __init__(self, *args, ways=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.ways = set(ways)
+        for way, names in self.BRANCHES.items():
+            if way not in self.ways:
+                for name in names:
+                    delattr(self, name)
+        # Required within its branch: the label does not say "(niet verplicht)".
+        for name in ("email", "phone", "street", "house_number", "postcode", "city"):
+            field = getattr(self, name, None)
+            if field is not None:
+                field.flags.required = True
+
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
-        if self.email_ok.data == "yes" and not (self.email.data or "").strip() and not self.email.errors:
-            self.email.errors.append(_l("Vul uw e-mailadres in, of kies 'Nee'."))
-            ok = False
-        if self.phone_ok.data and not (self.phone.data or "").strip() and not self.phone.errors:
-            self.phone.errors.append(_l("Vul uw telefoonnummer in, of zet het vinkje uit."))
-            ok = False
-        if self.voicemail_ok.data and not self.phone_ok.data:
-            self.voicemail_ok.errors.append(_l("Een voicemail kan alleen als wij u mogen bellen."))
-            ok = False
-        if self.post_ok.data:
-            for f, msg in ((self.street, _l("Vul de straat in.")), (self.house_number, _l("Vul het huisnummer in.")),
-                           (self.postcode, _l("Vul de postcode in.")), (self.city, _l("Vul de plaats in."))):
-                if not (f.data or "").strip() and not f.errors:
-                    f.errors.append(msg)
-                    ok = False
+        required = {"email": _l("Vul uw e-mailadres in."), "phone": _l("Vul uw telefoonnummer in."),
+                    "street": _l("Vul de straat in."), "house_number": _l("Vul het huisnummer in."),
+                    "postcode": _l("Vul de postcode in."), "city": _l("Vul de plaats in.")}
+        for name, msg in required.items():
+            field = getattr(self, name, None)
+            if field is not None and not (field.data or "").strip() and not field.errors:
+                field.errors.append(msg)
+                ok = False
         return ok
 
 

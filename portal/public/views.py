@@ -194,14 +194,19 @@ def start():
     return render_template("public/start.html", form=form)
 
 
-@bp.route("/verzoek/wissen", methods=["POST"])
+@bp.route("/verzoek/wissen", methods=["GET", "POST"])
 def discard_draft():
-    """Stop and delete every answer and upload given so far (shared devices)."""
+    """Stop and delete every answer and upload given so far (shared devices). A GET
+    asks once (a page, no script); the POST deletes."""
     form = f.NoPersonsForm()
     if form.validate_on_submit():
         drafts.discard(session.pop("draft", None))
         flash(_("Uw antwoorden zijn gewist."))
-    return redirect(url_for("public.index"))
+        return redirect(url_for("public.index"))
+    back = request.args.get("terug", "")
+    back_url = url_for("public.check") if back == "controleren" else (
+        url_for("public.step", step=back) if back in flow.ORDER else url_for("public.start"))
+    return render_template("public/discard_confirm.html", form=form, back_url=back_url)
 
 
 @bp.route("/verzoek/<step>", methods=["GET", "POST"])
@@ -402,27 +407,45 @@ def _upload_step(form_cls, key: str, slot: str):
 
 
 def step_contact(step, answers):
-    form = f.ContactForm(data=answers.get("contact") or None)
+    """How we may reach the person: only the ways; the next page asks their details."""
+    form = f.ContactWaysForm(data={"ways": answers.get("contact_ways") or (["none"] if answers.get("contact") else [])})
     if form.validate_on_submit():
-        second_email = ((answers.get("second") or {}).get("email") or "").casefold()
-        if form.email_ok.data == "yes" and second_email and form.email.parsed and form.email.parsed.casefold() == second_email:
-            form.email.errors.append(_l("Dit is het e-mailadres dat u voor de ander gaf. Vul uw eigen e-mailadres in."))
-            return _render(step, answers, form)
-        answers["contact"] = {
-            "email_ok": form.email_ok.data,
-            "email": form.email.parsed if form.email_ok.data == "yes" else None,
-            "phone_ok": bool(form.phone_ok.data),
-            "phone": form.phone.parsed if form.phone_ok.data else None,
-            "phone_times": (form.phone_times.data or "").strip() if form.phone_ok.data else None,
-            "voicemail_ok": bool(form.voicemail_ok.data),
-            "post_ok": bool(form.post_ok.data),
-            **({"street": form.street.data.strip(), "house_number": form.house_number.data.strip(),
-                "postcode": form.postcode.parsed, "city": form.city.data.strip()} if form.post_ok.data else {}),
-        }
+        ways = [w for w in f.CONTACT_WAYS if w in form.ways.data]
+        if ways != answers.get("contact_ways"):
+            flow.reopen(answers, ("contact-gegevens",))
+        answers["contact_ways"] = ways
+        if not ways:
+            answers["contact"] = {"email_ok": "no", "email": None, "phone_ok": False, "phone": None,
+                                  "phone_times": None, "voicemail_ok": False, "post_ok": False}
         flow.mark_done(step, answers)
         _save(answers)
         return _after(step, answers)
     return _render(step, answers, form)
+
+
+def step_contact_details(step, answers):
+    ways = answers.get("contact_ways") or []
+    form = f.ContactForm(data=answers.get("contact") or None, ways=ways)
+    if form.validate_on_submit():
+        second_email = ((answers.get("second") or {}).get("email") or "").casefold()
+        if "email" in ways and second_email and form.email.parsed and form.email.parsed.casefold() == second_email:
+            form.email.errors.append(_l("Dit is het e-mailadres dat u voor de ander gaf. Vul uw eigen e-mailadres in."))
+            return _render(step, answers, form, ways=ways)
+        answers["contact"] = {
+            "email_ok": "yes" if "email" in ways else "no",
+            "email": form.email.parsed if "email" in ways else None,
+            "phone_ok": "phone" in ways,
+            "phone": form.phone.parsed if "phone" in ways else None,
+            "phone_times": (form.phone_times.data or "").strip() if "phone" in ways else None,
+            "voicemail_ok": bool(form.voicemail_ok.data) if "phone" in ways else False,
+            "post_ok": "post" in ways,
+            **({"street": form.street.data.strip(), "house_number": form.house_number.data.strip(),
+                "postcode": form.postcode.parsed, "city": form.city.data.strip()} if "post" in ways else {}),
+        }
+        flow.mark_done(step, answers)
+        _save(answers)
+        return _after(step, answers)
+    return _render(step, answers, form, ways=ways)
 
 
 STEP_HANDLERS = {
@@ -440,6 +463,7 @@ STEP_HANDLERS = {
     "identiteit": _upload_step(f.IdentityForm, "identity", "identity"),
     "bewijs": _upload_step(f.RepresentationProofForm, "proof", "representation"),
     "contact": step_contact,
+    "contact-gegevens": step_contact_details,
 }
 
 
@@ -701,6 +725,15 @@ def status():
                            letters=letters_svc.released_letters(page.request),
                            copies=copies_svc.deliveries_for(access.reference, access.party_id),
                            party_id=access.party_id), (400 if form.errors or form.form_errors else 200)
+
+
+@bp.route("/volgen/bericht")
+def status_message():
+    """A page to send a message when nobody asked anything (the form posts to the
+    status page, which stores it)."""
+    if _status_access() is None:
+        return redirect(url_for("public.status_login"))
+    return render_template("public/status_message.html", form=f.ReplyForm())
 
 
 @bp.route("/volgen/brief/<int:letter_id>")

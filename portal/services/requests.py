@@ -255,6 +255,8 @@ def confirm_email(token: str) -> ConfirmResult:
     req.purge_after = None
     pending = [i for i in req.invitations if i.used_at is None]
     inv_email = inv_token = None
+    # The timeline in the order things happened: confirmed first, then the move.
+    timeline.event(req, "email_confirmed", "requester")
     if pending:
         timeline.move(req, RequestStatus.AWAITING_CO_REQUESTER, "requester")
         inv = pending[0]
@@ -267,7 +269,6 @@ def confirm_email(token: str) -> ConfirmResult:
             inv_token = tokens.make("invitation", {"r": req.reference, "c": code})
     else:
         timeline.move(req, RequestStatus.RECEIVED, "requester")
-    timeline.event(req, "email_confirmed", "requester")
     audit.record("request.confirm_email", actor="requester", actor_role="public", object_type="request",
                  object_id=req.id, subject_ref=req.reference, reason="confirm e-mail")
     db.session.commit()

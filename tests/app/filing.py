@@ -130,12 +130,18 @@ class Filer:
         if f.for_whom != "self":
             files = {"document": (f.proof_file or pdf_bytes(), "bewijs.pdf")} if f.proof_method == "upload" else None
             yield "bewijs", {"method": f.proof_method}, files
-        contact = {"email_ok": "yes" if f.email else "no", "email": f.email or ""}
-        if f.phone:
-            contact.update({"phone_ok": "y", "phone": f.phone, "phone_times": "ochtend"})
-        if f.post:
-            contact.update({"post_ok": "y", **f.post})
-        yield "contact", contact, None
+        # First how we may reach the person, then only the details of those ways.
+        ways = [w for w, given in (("email", f.email), ("phone", f.phone), ("post", f.post)) if given]
+        yield "contact", {"ways": ways or ["none"]}, None
+        if ways:
+            details = {}
+            if f.email:
+                details["email"] = f.email
+            if f.phone:
+                details.update({"phone": f.phone, "phone_times": "ochtend"})
+            if f.post:
+                details.update(f.post)
+            yield "contact-gegevens", details, None
 
     def submit(self):
         resp = self.post("/verzoek/controleren", {"truthful": "y"})

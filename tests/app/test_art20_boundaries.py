@@ -94,7 +94,7 @@ def test_art20_1_parent_choosing_child_under_12_for_a_13_year_old_is_switched_to
     f.step("tweede-persoon", {"channel": "code"})
     f.step("identiteit", {"method": "upload"}, files={"document": (jpeg_bytes(), "id.jpg")})
     f.step("bewijs", {"method": "upload"}, files={"document": (pdf_bytes(), "b.pdf")})
-    f.step("contact", {"email_ok": "no"})
+    f.step("contact", {"ways": ["none"]})
     sub = f.submit()
     assert sub.invitation_code
     with dbs(app) as s:

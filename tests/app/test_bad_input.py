@@ -25,6 +25,9 @@ ALL_RIGHTS = ["inzage", "afschrift", "correctie", "eigen_verklaring", "vernietig
 def route(name: str, on: date) -> Filing:
     if name == "self":
         return Filing(rights=ALL_RIGHTS)
+    if name == "all_ways":
+        return Filing(rights=["inzage"], phone="06 12345678",
+                      post={"street": "Markt", "house_number": "1", "postcode": "5611 AB", "city": "Eindhoven"})
     if name == "child_starts":
         return Filing(for_whom="self", requester=Person("Noor", "Bakker", dmy(years_ago(13, on))),
                       second={"given_names": "Petra", "surname": "Bakker", "rep_kind": "ouder_met_gezag",
@@ -115,18 +118,16 @@ CASES = [
     ("parent", "bewijs", {"method": DROP}, None, "method", "Kies hoe u het bewijs laat zien."),
     ("parent", "bewijs", {}, {}, "document", "Kies een bestand, of kies dat u het laat zien bij Veilig Thuis."),
     ("parent", "bewijs", {}, {"document": (b"%PDF-1.4 broken", "b.pdf")}, "document", ("upload", "pdf_broken")),
-    ("self", "contact", {"email_ok": DROP}, None, "email_ok", "Kies of wij u mogen e-mailen."),
-    ("self", "contact", {"email_ok": "misschien"}, None, "email_ok", None),
-    ("self", "contact", {"email": ""}, None, "email", "Vul uw e-mailadres in, of kies"),
-    ("self", "contact", {"email": "x@"}, None, "email", "Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl."),
-    ("self", "contact", {"email": "sanne@example"}, None, "email", "Vul een geldig e-mailadres in"),
-    ("self", "contact", {"phone_ok": "y", "phone": ""}, None, "phone", "Vul uw telefoonnummer in, of zet het vinkje uit."),
-    ("self", "contact", {"phone_ok": "y", "phone": "123"}, None, "phone", "Vul een geldig telefoonnummer in, zoals 06 12345678."),
-    ("self", "contact", {"phone_ok": "y", "phone": "0612345678", "phone_times": "x" * 201}, None, "phone_times",
-     "Gebruik hoogstens 200 tekens."),
-    ("self", "contact", {"voicemail_ok": "y"}, None, "voicemail_ok", "Een voicemail kan alleen als wij u mogen bellen."),
-    *[("self", "contact", {"post_ok": "y", "street": "Markt", "house_number": "1", "postcode": "5611 AB", "city": "Eindhoven", **bad},
-       None, field, msg) for bad, field, msg in [
+    ("self", "contact", {"ways": DROP}, None, "ways", "Kies hoe wij u mogen bereiken, of kies 'Liever niet'."),
+    ("self", "contact", {"ways": ["email", "none"]}, None, "ways", "Kies 'Liever niet' alleen als wij u op geen enkele manier"),
+    ("self", "contact", {"ways": ["fax"]}, None, "ways", None),
+    ("self", "contact-gegevens", {"email": ""}, None, "email", "Vul uw e-mailadres in."),
+    ("self", "contact-gegevens", {"email": "x@"}, None, "email", "Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl."),
+    ("self", "contact-gegevens", {"email": "sanne@example"}, None, "email", "Vul een geldig e-mailadres in"),
+    ("all_ways", "contact-gegevens", {"phone": ""}, None, "phone", "Vul uw telefoonnummer in."),
+    ("all_ways", "contact-gegevens", {"phone": "123"}, None, "phone", "Vul een geldig telefoonnummer in, zoals 06 12345678."),
+    ("all_ways", "contact-gegevens", {"phone_times": "x" * 201}, None, "phone_times", "Gebruik hoogstens 200 tekens."),
+    *[("all_ways", "contact-gegevens", bad, None, field, msg) for bad, field, msg in [
         ({"street": ""}, "street", "Vul de straat in."),
         ({"street": "x" * 121}, "street", "Gebruik hoogstens 120 tekens."),
         ({"house_number": ""}, "house_number", "Vul het huisnummer in."),
@@ -137,7 +138,7 @@ CASES = [
         ({"city": ""}, "city", "Vul de plaats in."),
         ({"city": "x" * 81}, "city", "Gebruik hoogstens 80 tekens."),
     ]],
-    ("child_starts", "contact", {"email": "Petra@Example.org"}, None, "email",
+    ("child_starts", "contact-gegevens", {"email": "Petra@Example.org"}, None, "email",
      "Dit is het e-mailadres dat u voor de ander gaf. Vul uw eigen e-mailadres in."),
 ]
 
@@ -246,3 +247,27 @@ def test_art19_b1_follow_and_join_forms_refuse_missing_or_too_long_input(url, fo
     assert message in _field_error(html, field)
     with client.session_transaction() as sess:
         assert "status" not in sess and "join" not in sess
+
+
+@pytest.mark.parametrize("ways,shown", [
+    (["email"], {"email"}),
+    (["phone"], {"phone", "phone_times", "voicemail_ok"}),
+    (["post"], {"street", "house_number", "postcode", "city"}),
+    (["email", "post"], {"email", "street", "house_number", "postcode", "city"}),
+])
+def test_art19_b1_the_contact_page_asks_first_how_and_then_shows_only_those_fields(ways, shown, client, app):
+    filer = Filer(client).fill(Filing(), until="contact")
+    assert filer.post("/verzoek/contact", {"ways": ways}).status_code == 302
+    html = client.get("/verzoek/contact-gegevens").get_data(as_text=True)
+    all_fields = {"email", "phone", "phone_times", "voicemail_ok", "street", "house_number", "postcode", "city"}
+    present = {name for name in all_fields if f'name="{name}"' in html}
+    assert present == shown
+
+
+def test_art19_b1_no_way_to_reach_means_no_details_page_and_a_passphrase(client, app):
+    filer = Filer(client).fill(Filing(), until="contact")
+    resp = filer.post("/verzoek/contact", {"ways": ["none"]})
+    assert resp.status_code == 302 and resp.headers["Location"].endswith("/verzoek/controleren")
+    assert client.get("/verzoek/contact-gegevens").headers["Location"].endswith("/verzoek/controleren")
+    sub = filer.submit()
+    assert sub.passphrase

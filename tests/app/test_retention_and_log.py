@@ -127,7 +127,16 @@ def test_threat_model_o6_stop_and_delete_removes_the_draft_and_its_uploads(clien
     Filer(client).fill(Filing())
     with app.app_context():
         assert db.session.query(Draft).count() == 1 and db.session.query(DraftUpload).count() == 1
-    token = csrf(client.get("/verzoek/controleren").get_data(as_text=True))
+    check = client.get("/verzoek/controleren").get_data(as_text=True)
+    assert 'href="/verzoek/wissen?terug=controleren"' in check  # a link to a page that asks, not a button that wipes
+    # Asking once: the page deletes nothing and leads back to where the person was.
+    confirm = client.get("/verzoek/wissen?terug=controleren")
+    assert confirm.status_code == 200
+    page = confirm.get_data(as_text=True)
+    assert "Ja, stoppen en wissen" in page and 'href="/verzoek/controleren"' in page
+    with app.app_context():
+        assert db.session.query(Draft).count() == 1 and db.session.query(DraftUpload).count() == 1
+    token = csrf(page)
     resp = client.post("/verzoek/wissen", data={"csrf_token": token})
     assert resp.status_code == 302
     with app.app_context():

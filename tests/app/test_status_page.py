@@ -79,9 +79,11 @@ def test_avg12_requester_with_email_logs_in_by_an_emailed_link_and_sees_timeline
     page = browser.get("/volgen/verzoek").get_data(as_text=True)
     assert sub.reference in page
     timeline = re.search(r'<ol class="timeline">(.*?)</ol>', page, re.S).group(1)
-    for label in ("Verzoek verstuurd", "Status: Wacht op bevestiging van uw e-mailadres", "E-mailadres bevestigd",
-                  "Status: Ontvangen"):
-        assert label in timeline
+    # In the order things happened: the address was confirmed, then the request was received.
+    labels = ("Verzoek verstuurd", "Status: Wacht op bevestiging van uw e-mailadres", "E-mailadres bevestigd",
+              "Status: Ontvangen")
+    positions = [timeline.find(label) for label in labels]
+    assert -1 not in positions and positions == sorted(positions), positions
     assert f"Antwoord uiterlijk op {long_date(app, due)}" in page
 
 
@@ -124,6 +126,8 @@ def test_avg12_reply_to_a_message_with_a_file_is_stored_with_its_file_in_one_go(
     login_passphrase(browser, sub.reference, sub.passphrase)
     page = browser.get("/volgen/verzoek").get_data(as_text=True)
     assert "Wilt u een duidelijkere kopie sturen?" in page
+    # Veilig Thuis asked something: the page offers a reply form right there.
+    assert "Uw antwoord" in page and 'name="body"' in page and "/volgen/bericht" not in page
     photo = jpeg_bytes((800, 500))
     resp = Filer(browser).post("/volgen/verzoek", {"body": "Hierbij een nieuwe kopie.", "document": (io.BytesIO(photo), "kopie.jpg")},
                                content_type="multipart/form-data")
@@ -246,3 +250,20 @@ def test_art20_1_in_a_joint_request_each_person_sees_only_their_own_messages(cli
     with dbs(app) as s:
         [reply] = [m for m in request_by_ref(s, sub.reference).messages if m.direction == Message.FROM_REQUESTER]
         assert (reply.party_id, reply.author) == (child_id, "co_requester")
+
+
+def test_avg12_without_a_question_the_status_page_offers_to_send_a_message_not_a_reply(client, app):
+    sub = Filer(client).fill(Filing(email=None)).submit()
+    browser = app.test_client()
+    login_passphrase(browser, sub.reference, sub.passphrase)
+    page = browser.get("/volgen/verzoek").get_data(as_text=True)
+    assert "Uw antwoord" not in page and 'name="body"' not in page
+    assert 'href="/volgen/bericht"' in page and "Stuur een bericht" in page
+    form_page = browser.get("/volgen/bericht")
+    assert form_page.status_code == 200 and 'name="body"' in form_page.get_data(as_text=True)
+    resp = browser.post("/volgen/verzoek", data={"csrf_token": any_csrf(form_page.get_data(as_text=True)),
+                                                 "body": "Ik heb een vraag."})
+    assert resp.status_code == 302
+    assert "Ik heb een vraag." in browser.get("/volgen/verzoek").get_data(as_text=True)
+    assert app.test_client().get("/volgen/bericht").headers["Location"].endswith("/volgen")
+

@@ -97,13 +97,13 @@ class L:
     PROOF = {"upload": "Ik stuur een bewijs mee", "in_person": "Ik laat het bewijs zien bij Veilig Thuis"}
     PROOF_FILE = "Bewijs"
 
-    EMAIL_OK_GROUP = "Is het veilig als wij u e-mailen?"
+    CONTACT_WAYS_GROUP = "Hoe mogen wij u bereiken?"
+    CONTACT_WAYS = {"email": "Per e-mail", "phone": "Per telefoon", "post": "Per brief op uw huisadres",
+                    "none": "Liever niet: ik volg mijn verzoek zelf met een wachtzin"}
     EMAIL = "E-mailadres"
-    PHONE_OK = "U mag mij bellen"
     PHONE = "Telefoonnummer"
     PHONE_TIMES = "Wanneer mogen wij bellen?"
     VOICEMAIL_OK = "U mag een bericht inspreken op mijn voicemail"
-    POST_OK = "U mag mij een brief sturen op mijn huisadres"
     STREET, HOUSE_NUMBER, POSTCODE, CITY = "Straat", "Huisnummer", "Postcode", "Plaats"
 
     TRUTHFUL = "Ik heb de vragen naar waarheid ingevuld"
@@ -123,6 +123,7 @@ class L:
     STATUS_LINK_EMAIL = "Uw e-mailadres"
     STATUS_LINK_SEND = "Stuur mij een link"
     REPLY_SEND = "Versturen"
+    SEND_MESSAGE = "Stuur een bericht"
     CONFIRM_EMAIL = "Bevestigen"
 
     # Headings and words the tests look for.
@@ -353,6 +354,8 @@ class Navigator:
                 self.upload(L.PROOF_FILE, ("bewijs.pdf", f.proof_file or pdf_bytes()))
         elif step == "contact":
             self.fill_contact(f)
+        elif step == "contact-gegevens":
+            self.fill_contact_details(f)
         else:
             raise AssertionError(f"no answers for page {step}")
 
@@ -378,15 +381,19 @@ class Navigator:
             self.fill(L.SECOND_EMAIL, second["email"])
 
     def fill_contact(self, f: Filing):
-        self.choose(L.YES_NO["yes" if f.email else "no"], group=L.EMAIL_OK_GROUP)
+        """The first contact page: only how we may reach the person."""
+        ways = [w for w, given in (("email", f.email), ("phone", f.phone), ("post", f.post)) if given]
+        for way in ways or ["none"]:
+            self.tick(L.CONTACT_WAYS[way])
+
+    def fill_contact_details(self, f: Filing):
+        """The second contact page: only the details of the ways chosen."""
         if f.email:
             self.fill(L.EMAIL, f.email)
         if f.phone:
-            self.tick(L.PHONE_OK)
             self.fill(L.PHONE, f.phone)
             self.fill(L.PHONE_TIMES, "ochtend")
         if f.post:
-            self.tick(L.POST_OK)
             self.fill(L.STREET, f.post["street"])
             self.fill(L.HOUSE_NUMBER, f.post["house_number"])
             self.fill(L.POSTCODE, f.post["postcode"])

@@ -128,6 +128,7 @@ def test_every_question_page_with_and_without_errors_and_the_check_and_confirmat
         rights=["inzage", "afschrift", "correctie", "eigen_verklaring", "vernietiging", "gegevenswissing"],
         second={"channel": "code"},
         email=None,
+        phone="06 12345678",  # no e-mail (a passphrase), but the contact details page
     )
     steps = []
     hook = _with_errors(audit)
@@ -143,7 +144,7 @@ def test_every_question_page_with_and_without_errors_and_the_check_and_confirmat
     nav.file_request(filing, on_page=on_page)
     assert steps == ["voor-wie", "vertegenwoordiging", "betrokkene", "over-u", "rechten", "afschrift", "correctie",
                      "eigen-verklaring", "vernietiging", "wissing", "tweede-persoon", "identiteit", "bewijs",
-                     "contact", "controleren"]
+                     "contact", "contact-gegevens", "controleren"]
     sub = nav.submit()
     assert sub.passphrase and sub.invitation_code
     audit(nav, "confirmation (passphrase and invitation code)")
@@ -191,6 +192,10 @@ def test_child_route_joining_and_status_pages(lang, page, new_context, live_serv
     kid.status_login(sub.reference, sub.passphrase)
     assert kid.path == "/volgen/verzoek"
     audit(kid, "status page")
+    # Nobody asked anything: a link to a page to send a message, not a reply form.
+    kid.follow(L.SEND_MESSAGE)
+    assert kid.path == "/volgen/bericht"
+    audit(kid, "send a message")
     kid.press(L.REPLY_SEND)
     assert kid.has_error_summary()
     audit(kid, "status page with errors")

@@ -139,7 +139,7 @@ def test_without_javascript_the_whole_filing_flow_works_up_to_the_confirmation(n
     steps = []
     nav.file_request(filing, on_page=lambda n, step: steps.append(step))
     assert steps == ["voor-wie", "vertegenwoordiging", "betrokkene", "over-u", "rechten", "afschrift",
-                     "correctie", "identiteit", "bewijs", "contact", "controleren"]
+                     "correctie", "identiteit", "bewijs", "contact", "contact-gegevens", "controleren"]
     # A page with errors works without JavaScript too: send the check page unticked.
     nav.press(L.SEND)
     assert nav.has_error_summary() and nav.path == "/verzoek/controleren"
