@@ -134,7 +134,7 @@ def _error_pages(app: Flask) -> None:
         }
         messages = {
             404: _("Controleer het adres, of ga naar de startpagina."),
-            429: _("U heeft dit te vaak geprobeerd. Probeer het over een uur opnieuw, of bel ons."),
+            429: _("U heeft dit te vaak geprobeerd. Om uw gegevens te beschermen kunt u het pas over een uur opnieuw proberen."),
         }
         return render_template("public/error.html", code=exc.code,
                                title=titles.get(exc.code, _("Er ging iets mis")),

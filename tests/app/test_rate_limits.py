@@ -46,6 +46,9 @@ def test_t7_the_11th_passphrase_login_in_an_hour_is_refused_with_429(app, limite
     assert resp.status_code == 429
     html = resp.get_data(as_text=True)
     assert "U heeft dit te vaak geprobeerd" in html
+    # The page says what else the person can do, with the phone number.
+    assert app.config["ORGANISATION_PHONE"] in html and 'id="what-now"' in html
+    assert "Bel dan 112." in html and "een link naar uw e-mail laten sturen" in html
     assert resp.headers["Cache-Control"] == "no-store"
     assert browser.get("/volgen/verzoek").status_code == 302  # not logged in
 
