@@ -130,6 +130,13 @@ def _person_answers(form) -> dict:
     }
 
 
+def _young(answers: dict) -> bool:
+    """The person reading is a young person (under 18, filing for themselves): "je"."""
+    if answers.get("for_whom") != ForWhom.SELF.value or not (answers.get("requester") or {}).get("birth_date"):
+        return False
+    return not eligibility.is_adult(date.fromisoformat(answers["requester"]["birth_date"]), svc.today_local())
+
+
 def _assess(answers: dict, birth: date):
     outcome = eligibility.assess(ForWhom(answers["for_whom"]), birth, svc.today_local(),
                                  JointRule(current_app.config["JOINT_RULE"]))
@@ -516,7 +523,8 @@ def check():
         # Rendered here, not after a redirect: the passphrase and code are shown once
         # and never stored in a cookie or a log.
         return render_template("public/confirmation.html", result=result,
-                               joint=flow.is_joint(answers), art20_4=(answers.get("second") or {}).get("not_safe"))
+                               joint=flow.is_joint(answers), art20_4=(answers.get("second") or {}).get("not_safe"),
+                               young=_young(answers))
     return render_template("public/check.html", form=form, answers=answers, slots=slots,
                            steps=flow.steps(answers), back_url=_back("controleren", answers))
 

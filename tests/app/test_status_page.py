@@ -267,3 +267,17 @@ def test_avg12_without_a_question_the_status_page_offers_to_send_a_message_not_a
     assert "Ik heb een vraag." in browser.get("/volgen/verzoek").get_data(as_text=True)
     assert app.test_client().get("/volgen/bericht").headers["Location"].endswith("/volgen")
 
+
+def test_avg12_the_confirmation_page_says_where_to_keep_reference_and_passphrase_and_what_if_lost(client, app):
+    adult = Filer(client).fill(Filing(email=None)).submit()
+    assert 'id="keep-safe"' in adult.html
+    assert "waar niemand anders het vindt" in adult.html and "Bent u ze kwijt?" in adult.html
+    assert app.config["ORGANISATION_PHONE"] in adult.html
+    # A young person filing for themselves reads "je".
+    young = Filing(requester=Person("Noor", "Bakker", dmy(years_ago(13, today(app)))), email=None,
+                   second={"not_safe": "y"})
+    kid = Filer(app.test_client()).fill(young).submit()
+    assert "Ben je ze kwijt?" in kid.html and "Bent u ze kwijt?" not in kid.html
+    # With a safe e-mail address there is no passphrase, and no word about keeping it.
+    with_email = Filer(app.test_client()).fill(Filing()).submit()
+    assert 'id="keep-safe"' not in with_email.html
