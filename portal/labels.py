@@ -9,6 +9,10 @@ from flask_babel import lazy_gettext as _l
 
 from .rules.eligibility import RepresentativeKind
 
+#: A date in words, day first in both languages: "4 januari 2027", "4 January 2027"
+#: (British English; Babel's "long" for "en" is American, "January 4, 2027").
+LONG_DATE = "d MMMM y"
+
 RIGHT_NAMES = {
     "inzage": _l("Inzage"),
     "afschrift": _l("Afschrift"),
@@ -105,7 +109,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(lambda code: str(ANSWER_NAMES.get(code, "")), "answer_label")
     app.add_template_filter(lambda code: f"{code}) {ERASURE_GROUNDS[code]}" if code in ERASURE_GROUNDS else code, "erasure_ground")
     app.add_template_filter(lambda iso: date.fromisoformat(iso).strftime("%d-%m-%Y") if iso else "", "isodate")
-    app.add_template_filter(lambda d: format_date(d, "long") if d else "", "longdate")
+    app.add_template_filter(lambda d: format_date(d, LONG_DATE) if d else "", "longdate")
     app.add_template_filter(
         lambda dt: format_datetime(dt.replace(tzinfo=timezone.utc), "d MMMM y HH:mm") if isinstance(dt, datetime) else "",
         "localdatetime",

@@ -355,11 +355,11 @@ def extend(actor: Actor, reference: str, right: str, reasons: str, *, today: dat
     db.session.add(ext)
     db.session.flush()
     refresh_earliest_due(req)
-    from ..labels import RIGHT_NAMES
+    from ..labels import LONG_DATE, RIGHT_NAMES
 
     with force_locale(req.language):
         body = _("We hebben meer tijd nodig voor uw verzoek: %(right)s. U krijgt uiterlijk op %(date)s antwoord.",
-                 right=str(RIGHT_NAMES[the_right.value]).lower(), date=format_date(new_due, "long"))
+                 right=str(RIGHT_NAMES[the_right.value]).lower(), date=format_date(new_due, LONG_DATE))
         body += "\n\n" + _("De reden: %(reasons)s", reasons=text)
     req.messages.append(Message(direction=Message.TO_REQUESTER, body=body, author=actor.label, at=utcnow()))
     timeline.event(req, "deadline_extended", actor.label)

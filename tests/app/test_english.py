@@ -43,3 +43,22 @@ def test_art19_a_request_filed_in_dutch_is_mailed_with_the_dutch_subject(client,
         assert request_by_ref(s, sub.reference).language == "nl"
     assert '<html lang="nl">' in sub.html
     assert mailbox.wait_for(1)[0]["Subject"] == app.config["MAIL_SUBJECT"]
+
+
+def test_art19_english_dates_are_british_day_month_year(client, app):
+    """'4 January 2027', not the American 'January 4, 2027' (issue 15)."""
+    import re
+
+    from portal.rules import deadlines
+    from portal.rules.rights import Right
+
+    from .support import today
+
+    client.get("/taal/en?next=/")
+    sub = Filer(client).fill(Filing(email=None)).submit()
+    due = deadlines.due_date(Right.ACCESS, today(app))
+    british = f"{due.day} {due.strftime('%B')} {due.year}"
+    american = f"{due.strftime('%B')} {due.day}, {due.year}"
+    assert british in sub.html and american not in sub.html
+    assert not re.search(r"\b(January|February|March|April|May|June|July|August|September|October|November|December) \d{1,2}, \d{4}",
+                         sub.html)

@@ -167,7 +167,7 @@ def test_the_message_is_in_the_requests_language(app, make_staff):
     ref = file(app, lang="en", received=date(2026, 1, 31))
     extend(app, who, ref, reasons="The file is large.", today=date(2026, 2, 2))
     [message] = get_request(app, ref).messages
-    assert "We need more time for your request: access (inzage). You will get an answer by April 30, 2026." in message.body
+    assert "We need more time for your request: access (inzage). You will get an answer by 30 April 2026." in message.body  # British English (issue 15)
     assert "The reason: The file is large." in message.body
 
 

@@ -187,7 +187,7 @@ def test_extension_letter_in_request_language(app, people):
         listed = letters.released_letters(req)
         db.session.remove()
     text = _flat(pdf_text(data))
-    assert "We need more time" in text and "Your file is large." in text and "March 31, 2031" in text
+    assert "We need more time" in text and "Your file is large." in text and "31 March 2031" in text
     assert "Article 12(3) GDPR" in text and "Autoriteit Persoonsgegevens" in text
     assert [(x.kind, x.right) for x in listed] == [("extension", "inzage")]
 

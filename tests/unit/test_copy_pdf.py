@@ -32,7 +32,7 @@ NAME = "Sanne de Vries"
 SUBJECT = "Noor de Vries"
 REF = "VT-7Q2K-M4XD-9RTB"
 MADE_NL = "14 februari 2025"
-MADE_EN = "February 14, 2025"
+MADE_EN = "14 February 2025"  # British English (issue 15)
 PRIVACY = "[weggelaten: privacy derde]"
 SAFETY = "[weggelaten: veiligheid]"
 WITHHELD = "Dit stuk laten wij weg om de veiligheid van iemand te beschermen (artikel 14 lid 2)."
@@ -499,7 +499,7 @@ def test_art14_copy_in_english(app):
     assert _nospace("De buurvrouw [removed: privacy of another person] hoort vaak geschreeuw.") in bare
     assert _nospace("Het adres van moeder: [removed: safety].") in bare
     assert PRIVACY not in text and SAFETY not in text
-    assert "Date: January 8, 2024 · Kind: Melding · Source: melder · Nature: mening" in text
+    assert "Date: 8 January 2024 · Kind: Melding · Source: melder · Nature: mening" in text
     assert "Your own statement" in text
     assert "Autoriteit Persoonsgegevens" in text and "team manager" in text and "complaints committee" in text
     with app.app_context():

@@ -141,6 +141,8 @@ def with_statements(views: Sequence[tuple[int, "EntryView"]], statements: Sequen
 
     from flask_babel import format_date
 
+    from ...labels import LONG_DATE
+
     rows = [(v.date, 0, i, ("entry", pk, v)) for i, (pk, v) in enumerate(views)]
     rows += [(_local_date(ps.statement.added_at), 1, i, ("statement", None, ps)) for i, ps in enumerate(statements)]
     rows.sort(key=lambda r: (r[0], r[1], r[2]))
@@ -155,7 +157,7 @@ def with_statements(views: Sequence[tuple[int, "EntryView"]], statements: Sequen
         lines = []
         for e in st.responds_to:
             kind_label = str(labels.ENTRY_KIND_NAMES.get(e.kind, e.kind))
-            day = format_date(e.date, "long")
+            day = format_date(e.date, LONG_DATE)
             if e.id in numbers:
                 lines.append(lang_pick((f"Deze verklaring gaat over stuk {numbers[e.id]} ({kind_label}, {day}).",
                                     f"This statement is about entry {numbers[e.id]} ({kind_label}, {day})."), lang))

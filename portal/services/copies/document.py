@@ -46,6 +46,7 @@ def _entry_view(number: int, entry: DossierEntry, reds: Sequence, subject_ref: s
     caller); an improved one prints the new text, with ``amended_spans`` (redactions of
     that text) and the line "Gecorrigeerd op <date> (artikel 15)"."""
     from flask_babel import format_date
+    from ...labels import LONG_DATE
 
     by_field: dict[str, list[tuple[int, int, str]]] = {f: [] for f in FIELDS}
     for r in in_force(reds):
@@ -56,7 +57,7 @@ def _entry_view(number: int, entry: DossierEntry, reds: Sequence, subject_ref: s
     if withheld_label:
         text: tuple[Segment, ...] = ()
     elif amendment is not None and amendment.kind == "improve" and amendment.new_text:
-        when = format_date(amendment.decided_on, "long")
+        when = format_date(amendment.decided_on, LONG_DATE)
         line = lang_pick((f"Gecorrigeerd op {when} (artikel 15)", f"Corrected on {when} (article 15)"), lang)
         text = segments(amendment.new_text, list(amended_spans)) + (Segment("\n\n" + line),)
     else:

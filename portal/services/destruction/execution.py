@@ -387,9 +387,10 @@ def confirm_execution(actor: Actor, reference: str, right: str, instruction_id: 
 def _tell_requester(actor: Actor, req: Request, right: str, a: RightAssessment) -> list[str]:
     """A message on the status page that it is done (in the request's language)."""
     from flask_babel import format_date
+    from ...labels import LONG_DATE
 
     with force_locale(req.language):
-        when = format_date(a.executed_on, "long")
+        when = format_date(a.executed_on, LONG_DATE)
         if right == DESTRUCTION and a.method == ANONYMISE:
             body = _("Wij hebben uw verzoek om vernietiging uitgevoerd. De gegevens zijn op %(date)s anoniem gemaakt. "
                      "Niemand kan ze nog met u in verband brengen.", date=when)
