@@ -15,7 +15,6 @@ from datetime import date, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from xkcdpass import xkcd_password
 
 from ..infra.extensions import db
 from ..models import Document, Invitation, Message, Party, Request, RequestedRight, utcnow
@@ -24,7 +23,7 @@ from ..rules.eligibility import ForWhom, JointRule, assess, is_adult
 from ..rules.rights import Right
 from ..rules.status import BEFORE_QUEUE, RequestStatus
 from ..documents.uploads import CleanUpload
-from . import audit, drafts, status_sessions, timeline, tokens
+from . import audit, drafts, passphrases, status_sessions, timeline, tokens
 from .duplicates import flag_possible_duplicate
 from .references import REFERENCE_ALPHABET, by_reference, new_reference
 from .timeline import today_local
@@ -59,9 +58,9 @@ class SubmitResult:
 
 
 def new_passphrase(lang: str = "nl") -> str:
-    """Seven words from the EFF long list (about 90 bits), as SecureDrop's codenames."""
-    words = xkcd_password.generate_wordlist(wordfile=xkcd_password.locate_wordfile("eff-long"), min_length=3, max_length=9)
-    return xkcd_password.generate_xkcdpassword(words, numwords=7, delimiter=" ", random_delimiters=False)
+    """Words in the person's language (services/passphrases.py): 8 Dutch words (96
+    bits) or 7 words from the EFF long list (90.5 bits), as SecureDrop's codenames."""
+    return passphrases.new(lang)
 
 
 def hash_passphrase(passphrase: str) -> str:
@@ -178,7 +177,7 @@ def submit_request(answers: dict, draft_id: str, *, lang: str, starter_session: 
 
     passphrase = None
     if not requester.email_ok:
-        passphrase = new_passphrase()
+        passphrase = new_passphrase(lang)
         req.passphrase_hash = _hasher.hash(passphrase)
 
     invitation_code = invitation_token = None
@@ -407,7 +406,7 @@ def login_with_passphrase(reference: str, passphrase: str) -> StatusLogin:
     is the same for an unknown reference and a wrong passphrase."""
     req = by_reference(reference)
     stored = req.passphrase_hash if req is not None and req.passphrase_hash else _DUMMY_HASH
-    phrase = " ".join((passphrase or "").lower().split())
+    phrase = passphrases.normalise(passphrase, req.language if req is not None else "nl")
     # An invited child who said involving the parent is not safe has a passphrase of
     # their own (services/joint.py). Both hashes are always tried: same timing.
     child = next((p for p in req.parties if p.passphrase_hash), None) if req is not None else None

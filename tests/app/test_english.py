@@ -62,3 +62,12 @@ def test_art19_english_dates_are_british_day_month_year(client, app):
     assert british in sub.html and american not in sub.html
     assert not re.search(r"\b(January|February|March|April|May|June|July|August|September|October|November|December) \d{1,2}, \d{4}",
                          sub.html)
+
+
+def test_art19_the_english_portal_gives_an_english_passphrase(client, app):
+    from portal.services.passphrases import word_list
+
+    client.get("/taal/en?next=/")
+    sub = Filer(client).fill(Filing(email=None)).submit()
+    words = sub.passphrase.split()
+    assert len(words) == 7 and all(w in word_list("en") for w in words)

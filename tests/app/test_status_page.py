@@ -17,7 +17,11 @@ from .support import (any_csrf, ask_status_link, count, dbs, decrypt, dmy, login
 
 def test_avg12_requester_without_email_follows_the_request_with_reference_and_passphrase(client, app, mailbox):
     sub = Filer(client).fill(Filing(email=None)).submit()
-    assert sub.passphrase and len(sub.passphrase.split()) == 7
+    # Eight Dutch words in the Dutch portal (issue 15).
+    from portal.services.passphrases import word_list
+
+    assert sub.passphrase and len(sub.passphrase.split()) == 8
+    assert all(w in word_list("nl") for w in sub.passphrase.split())
     assert "U ziet de wachtzin maar één keer" in sub.html
     with dbs(app) as s:
         req = request_by_ref(s, sub.reference)
@@ -27,8 +31,12 @@ def test_avg12_requester_without_email_follows_the_request_with_reference_and_pa
 
     browser = app.test_client()
     assert browser.get("/volgen/verzoek").headers["Location"].endswith("/volgen")
-    # Case and spacing do not matter; the reference may be typed without dashes.
-    resp = login_passphrase(browser, sub.reference.replace("-", "").lower(), "  " + sub.passphrase.upper().replace(" ", "   "))
+    # A slip in one word is not enough to get in when a second word is missing.
+    words = sub.passphrase.split()
+    assert login_passphrase(app.test_client(), sub.reference, " ".join(words[1:])).status_code == 400
+    # Case and spacing do not matter, nor one slip in a word; the reference may be typed without dashes.
+    words[2] = words[2][:-1]
+    resp = login_passphrase(browser, sub.reference.replace("-", "").lower(), "  " + " ".join(words).upper().replace(" ", "   "))
     assert resp.status_code == 302 and resp.headers["Location"].endswith("/volgen/verzoek")
     page = browser.get("/volgen/verzoek").get_data(as_text=True)
     assert sub.reference in page

@@ -8,7 +8,7 @@ from flask import current_app
 from ...infra.extensions import db
 from ...models import Copy, Party, Request, utcnow
 from ...rules.permissions import Permission
-from .. import audit, authz
+from .. import audit, authz, passphrases
 from ..authz import Actor
 from ..errors import load_request
 from .. import timeline
@@ -156,7 +156,7 @@ def download(reference: str, party_id: int, delivery_id: int, *, code: str, pass
     if d.code_tries >= CODE_TRIES:
         raise refuse("code_locked", counts=False)
     if req.passphrase_hash:
-        phrase = " ".join((passphrase or "").lower().split())
+        phrase = passphrases.normalise(passphrase, req.language)
         try:
             _hasher().verify(req.passphrase_hash, phrase)
         except (VerificationError, InvalidHashError):
