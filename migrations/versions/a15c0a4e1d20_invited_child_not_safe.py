@@ -1,7 +1,7 @@
 """the invited child can say involving the parent is not safe (art. 20.4); expired invitations noticed
 
 Revision ID: a15c0a4e1d20
-Revises: bc122b4bc943
+Revises: eba5eb1fc2d1
 Create Date: 2026-12-03 09:40:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'a15c0a4e1d20'
-down_revision = 'bc122b4bc943'
+down_revision = 'eba5eb1fc2d1'
 branch_labels = None
 depends_on = None
 
