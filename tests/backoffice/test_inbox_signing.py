@@ -465,3 +465,34 @@ def test_art15_art20_4_a_withdrawn_request_says_so_for_a_correction_refusal_and_
     tl = _client(app, people.other_id)
     r = tl.get(f"/backoffice/teamleider/correctie/{ref}/{item_id}", follow_redirects=True)
     assert "ingetrokken" in r.get_data(as_text=True)
+
+
+def test_art18_a_carried_out_erasure_waits_for_its_check_due_on_its_answer_deadline(app, people):
+    from portal.models import RequestedRight
+    from .test_art18_erasure import MARK_ERASE
+
+    dossier_id = _import(app)
+    ref = _linked(app, people, dossier_id, MARK_ERASE)
+    _call(app, destruction.record_erasure, people.caseworker, ref, {"a": {"finding": "applies", "note": ""}}, {})
+    _decide(app, people, ref, "gegevenswissing")
+    _call(app, destruction.execute, people.caseworker, ref, "gegevenswissing", method="anonymise", confirmed=True)
+    with app.app_context():
+        iid = db.session.execute(db.select(RegistrationInstruction.id)).scalar_one()
+        db.session.remove()
+    _call(app, destruction.confirm_execution, people.caseworker, ref, "gegevenswissing", iid, name="J. de Wit",
+          on=date.today())
+    with app.app_context():
+        [item] = [i for i in inbox.inbox(people.other) if i.kind == inbox.EXECUTION_CHECK]
+        due = db.session.execute(db.select(RequestedRight.due_on).filter_by(right="gegevenswissing")).scalar_one()
+        assert (item.reference, item.right, item.due_on, item.execute_by) == (ref, "gegevenswissing", due, None)
+        db.session.remove()
+    tl = _client(app, people.other_id)
+    url = f"/backoffice/teamleider/uitvoering/{ref}/gegevenswissing"
+    page = tl.get(url).get_data(as_text=True)
+    assert "J. de Wit" in page and 'id="in-time"' not in page  # no three-month deadline for erasure
+    assert tl.post(url, data={"csrf_token": ch.csrf(page), "action": "sign"}).status_code == 302
+    with app.app_context():
+        a = db.session.execute(db.select(RightAssessment).filter_by(right="gegevenswissing")).scalar_one()
+        assert (a.check_state, a.checked_by) == ("checked", people.other_id)
+        assert "erasure_checked" in [e.kind for e in ch.request_of(ref).events]
+        db.session.remove()
