@@ -241,4 +241,5 @@ def inbox_execution(reference: str, right: str):
                       _("U heeft de uitvoering teruggestuurd naar de medewerker.")),
     }
     return _one_page(lambda: pages_svc.execution_to_check(g.actor, reference, right), actions,
-                     "backoffice/inbox/execution.html", SignOrSendBackForm(), kinds=INSTRUCTION_KIND_LABELS)
+                     "backoffice/inbox/execution.html", SignOrSendBackForm(), kinds=INSTRUCTION_KIND_LABELS,
+                     methods=REASON_LABELS)
