@@ -109,6 +109,7 @@ ERRORS = {
     G.GROUND_NOT_FOR_RIGHT: _l("Deze grond past niet bij correctie."),
     G.GROUND_NEEDS_REPRESENTATIVE: _l("Artikel 20 lid 4 geldt alleen als een wettelijk vertegenwoordiger het verzoek doet."),
     "own_proposal": _l("U kunt uw eigen voorstel niet ondertekenen of terugsturen. Een andere teamleider moet dit doen."),
+    "request_withdrawn": _l("De verzoeker heeft dit verzoek ingetrokken. Er kan geen besluit meer worden genomen of ondertekend."),
     "decision_pending": _l("Het besluit op de correctie wacht op een teamleider. Nu kan er niets aan de punten veranderen."),
     "already_decided": _l("Over de correctie is al een ondertekend besluit. De punten liggen vast."),
     "no_items": _l("Er zijn nog geen punten."),

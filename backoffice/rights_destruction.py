@@ -74,6 +74,14 @@ ERRORS = {
     "date_before_instruction": _l("De datum kan niet voor de opdracht liggen."),
     "task_not_found": _l("Deze taak hoort niet bij dit verzoek."),
     "already_done": _l("Dit is al gedaan."),
+    # issue 10: the team leader's execution check (four eyes)
+    "request_withdrawn": _l("De verzoeker heeft dit verzoek ingetrokken. Er kan niets meer worden ondertekend."),
+    "not_executed": _l("Dit is nog niet uitgevoerd en bevestigd. Er valt nog niets te controleren."),
+    "check_not_waiting": _l("Deze uitvoering wacht niet (meer) op een controle. Misschien heeft een andere teamleider het al gedaan."),
+    "check_not_sent_back": _l("De teamleider heeft deze uitvoering niet teruggestuurd."),
+    "own_execution": _l("U heeft hieraan meegewerkt. Een andere teamleider moet het controleren."),
+    "comment_required": _l("Schrijf wat er niet in orde is."),
+    "comment_too_long": _l("De opmerking is te lang (hoogstens 5000 tekens)."),
 }
 
 
@@ -367,6 +375,17 @@ def destruction_confirm(reference: str, right: str, instruction_id: int):
                                               on=form.on.data),
                 _("Vastgelegd. Als alles is bevestigd, ziet de verzoeker dat op de statuspagina."),
                 missing=("instruction_not_found",))
+
+
+@bp.route("/verzoeken/<reference>/uitvoeren/<right>/opnieuw-ter-controle", methods=["POST"])
+@requires(Permission.DECISION_PROPOSE)
+def destruction_offer_check_again(reference: str, right: str):
+    """What the team leader sent back is mended: the check waits in the inbox again."""
+    _right_or_404(right)
+    form = NextForm()
+    return _act(reference, form, f"{right}-controle",
+                lambda: svc.offer_check_again(g.actor, reference, right),
+                _("De uitvoering staat weer bij de teamleider ter controle."))
 
 
 @bp.route("/verzoeken/<reference>/avg19/<int:task_id>", methods=["POST"])

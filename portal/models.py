@@ -1122,6 +1122,16 @@ class RightAssessment(db.Model):
     executed_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
     updated_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     updated_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
+    # The team leader's execution check (issue 10, four eyes on art. 17/18): once
+    # executed_on is set the check waits (check_state NULL); "checked" or "sent_back"
+    # (with the team leader's comment), and "sent_back" waits again when the caseworker
+    # offers it again (portal/services/destruction/check.py).
+    check_state = db.Column(db.String(12))
+    checked_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
+    checked_at = db.Column(db.DateTime)
+    check_comment = db.Column(db.Text)
+
+    CHECKED, SENT_BACK = "checked", "sent_back"
 
     __table_args__ = (UniqueConstraint("request_id", "right", name="uq_right_assessment_request_right"),)
 

@@ -89,6 +89,8 @@ def _party(req: Request, party_id: int) -> Party:
 
 
 def _check_open(req: Request) -> None:
+    if req.status_enum is S.WITHDRAWN:
+        raise CaseworkError("request_withdrawn")
     if req.status_enum in BEFORE_QUEUE or req.status_enum in FINISHED:
         raise CaseworkError("request_not_open")
 

@@ -6,7 +6,10 @@ What waits (each needs Permission.DECISION_SIGN):
 * a reviewed copy that withholds something or shows the reporter or a protected
   address after all (art. 14.2, 20.4; portal/services/copies/releasing.py);
 * a child's art. 20.4 question that no team leader has decided;
-* a proposed refusal of a correction item (art. 15; portal/services/rectification).
+* a proposed refusal of a correction item (art. 15; portal/services/rectification);
+* a destruction (art. 17) or erasure (art. 18) carried out and confirmed, waiting for a
+  team leader who took no part in it to check it (portal/services/destruction/check.py);
+  due on its art. 17.4 execution deadline (erasure: its answer deadline).
 
 Nobody signs their own proposal (four eyes): an item this team leader proposed,
 prepared or reviewed is listed as "not by you", so they see that it waits for
@@ -32,14 +35,16 @@ from . import audit, authz, execution_watch
 from .authz import Actor
 from .copies.common import RESTRICTION_GROUNDS, SENSITIVE_LIFT_GROUNDS, CopyError, copy_of, load
 from .copies.releasing import restrictions
+from .destruction import check as destruction_check
 
 DECISION, COPY, ART20_4, CORRECTION = "decision", "copy", "art20_4", "correction_refusal"
+EXECUTION_CHECK = "execution_check"
 _WORKING = [s.value for s in OPEN] + [RequestStatus.DECIDED.value]
 
 
 @dataclass(frozen=True)
 class InboxItem:
-    kind: str  # decision | copy | art20_4 | correction_refusal
+    kind: str  # decision | copy | art20_4 | correction_refusal | execution_check
     reference: str
     object_id: int
     right: str | None
@@ -89,10 +94,25 @@ def _collect(actor: Actor | None) -> list[InboxItem]:
             .where(CorrectionItem.state == "proposed", Request.status.in_(_WORKING))):
         rows.append((CORRECTION, req, item.id, "correctie", tuple(x for x in ("refuse", item.ground) if x),
                      item.decided_by, me is not None and item.decided_by == me))
+    checks: dict[int, date] = {}  # assessment id -> its art. 17.4 execution deadline
+    for a, req in db.session.execute(destruction_check.waiting_checks()):
+        part = destruction_check.took_part(req, a.right, a)
+        late = a.execute_by is not None and a.executed_on > a.execute_by
+        rows.append((EXECUTION_CHECK, req, a.id, a.right,
+                     ("execution_check", a.method or "", *(("executed_late",) if late else ())),
+                     a.executed_by, me is not None and me in part))
+        if a.execute_by is not None:
+            checks[a.id] = a.execute_by
     dues = _dues({r[1].id for r in rows})
     execute_by = execution_watch.execution_deadlines(sorted({r[1].id for r in rows}))
     out = []
     for kind, req, object_id, right, reasons, proposer, own in rows:
+        if kind == EXECUTION_CHECK:
+            reasons = tuple(r for r in reasons if r)
+            due = checks.get(object_id) or dues.get((req.id, right))
+            out.append(InboxItem(kind, req.reference, object_id, right, due or req.earliest_due_on, reasons,
+                                 names.get(proposer), bool(own), checks.get(object_id)))
+            continue
         due = dues.get((req.id, right)) if right else None
         out.append(InboxItem(kind, req.reference, object_id, right, due or req.earliest_due_on, tuple(reasons),
                              names.get(proposer), bool(own), execute_by.get(req.id)))

@@ -18,8 +18,8 @@ from sqlalchemy import and_, case, exists, false, func, or_, select, text
 
 from ..infra import mail
 from ..infra.extensions import db
-from ..models import (OPEN_SQL, Copy, CopyAttachment, CopyEntry, CopyRedaction, Decision, ParentInvolvementDecision,
-                      Party, Request, RequestedRight, Staff)
+from ..models import (OPEN_SQL, Copy, CopyAttachment, CopyEntry, CopyRedaction, CorrectionItem, Decision,
+                      ParentInvolvementDecision, Party, Request, RequestedRight, RightAssessment, Staff)
 from ..rules import deadlines
 from ..rules.permissions import Permission, Role
 from ..rules.rights import Right
@@ -61,7 +61,7 @@ class QueueFilters:
     due_within: int | None = None  # due today .. today + N calendar days (1..90)
     overdue: bool = False
     nearly_due: bool = False  # due within 5 working days
-    waiting_for_team_leader: bool = False  # a proposed decision, or an art. 20.4 review
+    waiting_for_team_leader: bool = False  # anything in the team leader's inbox (services/inbox.py)
     waiting_for_requester: bool = False
     sort: str = "due"
     page: int = 1
@@ -150,7 +150,16 @@ def _waiting_for_team_leader():
     team leader has decided on yet."""
     proposed = exists().where(Decision.request_id == Request.id, Decision.state == Decision.PROPOSED)
     decided = exists().where(ParentInvolvementDecision.request_id == Request.id)
-    return or_(and_(Request.art20_4_review.is_(True), ~decided), proposed, _copy_to_sign())
+    return or_(and_(Request.art20_4_review.is_(True), ~decided), proposed, _copy_to_sign(), _item_or_check())
+
+
+def _item_or_check():
+    """A correction item's refusal waiting for a signature (art. 15), or a carried-out
+    destruction or erasure waiting for a team leader's check (art. 17.4, 18; issue 10)."""
+    refusal = exists().where(CorrectionItem.request_id == Request.id, CorrectionItem.state == "proposed")
+    check = exists().where(RightAssessment.request_id == Request.id, RightAssessment.executed_on.is_not(None),
+                           RightAssessment.check_state.is_(None))
+    return or_(refusal, check)
 
 
 def _conditions(f: QueueFilters, actor: Actor, today: date, nearly_until: date) -> list:
@@ -232,7 +241,7 @@ def queue_page(actor: Actor, filters: QueueFilters, *, today: date | None = None
             select(Decision.request_id).where(Decision.request_id.in_(ids), Decision.state == Decision.PROPOSED).distinct()
         ).scalars())
         waiting_tl |= set(db.session.execute(
-            select(Request.id).where(Request.id.in_(ids), _copy_to_sign())).scalars())
+            select(Request.id).where(Request.id.in_(ids), or_(_copy_to_sign(), _item_or_check()))).scalars())
         art20_4_asked = [r.id for r in rows if r.art20_4_review]
         if art20_4_asked:
             decided = set(db.session.execute(

@@ -149,3 +149,37 @@ def test_issue10_withheld_entry_signed_from_the_inbox(page, new_context, live_se
               f"({cw.fields} fields), team leader {tl.actions} actions (target {TEAM_LEADER_TARGET}), "
               f"{tl.fields} form fields set")
     assert tl.actions <= TEAM_LEADER_TARGET
+
+
+def test_issue10_a_restriction_decision_signed_from_one_page_in_the_inbox(page, new_context, live_server, axe):
+    """Art. 14.2, 20.4: a proposed restriction is signed from the inbox on one page that
+    shows its grounds and reasons; sending back without a comment is an error beside the
+    field, nothing changed. Both pages pass axe."""
+    from portal.models import Decision
+    from portal.services import decisions
+
+    reasons = "Een deel van het verslag gaat over de buurvrouw die de melding deed; dat deel laten wij weg."
+    prepared = _filed(live_server, page)
+    app = live_server.app
+    ch.verify_everyone(app, prepared.reference, prepared.who)
+    with app.app_context():
+        dec_id = decisions.propose(prepared.who, prepared.reference, "afschrift", "grant_in_part",
+                                   ["third_party_privacy"], reasons).id
+        db.session.remove()
+    t = live_server.translator("nl")
+    tl = _browser(new_context, live_server, t)
+    log_in(tl, prepared.staff[Role.TEAM_LEADER.value])  # lands on the inbox
+    audit = Audit(axe, "nl")
+    tl.wait_for_new_page(lambda: tl.page.get_by_role("link", name=re.compile("^Bekijken en ondertekenen")).first.click())
+    assert tl.page.get_by_role("heading", name=re.compile("^Besluit ondertekenen"), level=1).is_visible(), tl.page.url
+    assert tl.page.get_by_text(reasons).is_visible()
+    audit(tl, "decision to sign")
+    tl.press("Terugsturen")
+    assert tl.page.locator("#comment-error").is_visible()
+    audit(tl, "decision to sign, sent back without a comment")
+    tl.press("Ondertekenen en brief vrijgeven")
+    assert tl.page.get_by_role("heading", name="Te ondertekenen", level=1).is_visible(), tl.page.url
+    with app.app_context():
+        assert db.session.get(Decision, dec_id).state == Decision.SIGNED
+        db.session.remove()
+    audit.assert_clean()

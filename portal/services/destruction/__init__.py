@@ -139,6 +139,13 @@ CONTENTS = {
     "plan_link": "scope",
     "plan": "scope",
     "links_of": "scope",  # copies.common.links_of, as the faces found it here before the split
+    "waiting_checks": "check",
+    "took_part": "check",
+    "check_execution": "check",
+    "send_back_check": "check",
+    "offer_check_again": "check",
+    "CheckPage": "check",
+    "check_page": "check",
     "Counts": "execution",
     "execute": "execution",
     "confirm_execution": "execution",

@@ -7,12 +7,15 @@ reads through the letters, never imports the decisions service."""
 from __future__ import annotations
 
 from ...models import Request
+from ...rules.status import RequestStatus
 from .. import decisions
 from .common import RectificationError
 
 
 def require_working(req: Request) -> None:
     """Only a request in the queue and not closed or withdrawn is worked on."""
+    if req.status_enum is RequestStatus.WITHDRAWN:
+        raise RectificationError("request_withdrawn")
     if req.status_enum not in decisions.WORKING_STATUSES:
         raise RectificationError("request_not_open")
 
