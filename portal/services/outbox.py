@@ -65,9 +65,9 @@ def deliver_status_links(sealed: str) -> int:
     were sent. A failure is logged by its kind only."""
     data = _open(sealed)
     sent = 0
-    for address, token, lang in status_link_for(data["reference"], data["email"]):
+    for address, token, lang, young in status_link_for(data["reference"], data["email"]):
         try:
-            mail.send(address, "status_link", lang, link=public_url("public.status_link", token=token))
+            mail.send(address, "status_link", lang, link=public_url("public.status_link", token=token), young=young)
             sent += 1
         except mail.MailError:
             log.warning("status link could not be sent")
