@@ -51,7 +51,8 @@ NOT_POSSIBLE = {
 }
 
 JOIN_ERRORS = {
-    "invitation_invalid": _l("Deze combinatie van kenmerk en code kennen wij niet. Controleer wat u heeft ingevuld."),
+    # Said before we know whether a child or a parent reads: neither "je" nor "u".
+    "invitation_invalid": _l("Deze combinatie van kenmerk en code kennen wij niet. Controleer het kenmerk en de code."),
     "invitation_used": _l("Deze uitnodiging is al gebruikt."),
     "invitation_expired": _l("Deze uitnodiging is verlopen. Vraag de ander om contact met ons op te nemen."),
     "invitation_not_ready": _l("Deze uitnodiging kan nog niet gebruikt worden. Probeer het later opnieuw."),
@@ -214,6 +215,7 @@ def discard_draft():
     """Stop and delete every answer and upload given so far (shared devices). A GET
     asks once (a page, no script); the POST deletes."""
     form = f.NoPersonsForm()
+    g.young = _young(_answers()) if session.get("draft") else False
     if form.validate_on_submit():
         drafts.discard(session.pop("draft", None))
         flash(_("Uw antwoorden zijn gewist."))
@@ -328,6 +330,9 @@ def step_requester(step, answers):
 
 def step_rights(step, answers):
     form = f.RightsForm(data={"rights": answers.get("rights") or []})
+    if ForWhom(answers["for_whom"]) is not ForWhom.SELF:
+        # "mijn gegevens" only for whoever asks about their own data.
+        form.rights.choices = list(f.RIGHT_LABELS_OTHER.items())
     if form.validate_on_submit():
         answers["rights"] = [r.value for r in Right if r.value in form.rights.data]
         flow.mark_done(step, answers)
