@@ -28,6 +28,10 @@ def N_(text: str) -> str:
 
 #: The "u" message id -> its "je" message id.
 YOUNG: dict[str, str] = {
+    # Seen again by a young person who goes back (the age is known by then).
+    'Voor wie doet u het verzoek?': N_('Voor wie doe je het verzoek?'),
+    'Kies voor wie u het verzoek doet.': N_('Kies voor wie je het verzoek doet.'),
+    "Terug naar 'Voor wie doet u het verzoek?'": N_("Terug naar 'Voor wie doe je het verzoek?'"),
     'Uw eigen verklaring': N_('Je eigen verklaring'),
     'Schrijf op wat u wilt toevoegen aan het dossier. Wij voegen het toe zoals u het schrijft. Het komt in elke kopie die u later krijgt.': N_('Schrijf op wat je wilt toevoegen aan het dossier. Wij voegen het toe zoals je het schrijft. Het komt in elke kopie die je later krijgt.'),
     'U heeft al een PDF toegevoegd. Kiest u een nieuwe, dan vervangt die de oude.': N_('Je hebt al een PDF toegevoegd. Kies je een nieuwe, dan vervangt die de oude.'),

@@ -492,6 +492,7 @@ STEP_HANDLERS = {
 def not_possible(reason: str):
     if reason not in NOT_POSSIBLE:
         abort(404)
+    g.young = _young(_answers()) if session.get("draft") else False
     return render_template("public/not_possible.html", reason=reason,
                            back_url=url_for("public.step", step="voor-wie"))
 

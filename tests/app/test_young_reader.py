@@ -196,3 +196,34 @@ def test_art20_the_rights_page_says_my_data_only_to_whoever_asks_about_their_own
     parent.get("/taal/en")
     english = parent.get("/verzoek/rechten").get_data(as_text=True)
     assert "see their information" in english and "my information" not in english
+
+
+def test_art20_1_a_child_whose_invitation_expired_is_told_with_je(client, app):
+    from datetime import timedelta
+
+    from portal.infra.extensions import db
+    from portal.models import Invitation, utcnow
+    from portal.services import joint
+
+    sub = Filer(client).fill(child_filing(app, email=None)).submit()
+    from .support import dbs
+
+    with dbs(app) as s:
+        s.execute(db.select(Invitation)).scalar_one().expires_at = utcnow() - timedelta(minutes=1)
+        s.commit()
+    with app.app_context():
+        assert joint.expire_invitations() == 1
+        db.session.remove()
+    [page] = [html for where, html in status_pages(app, sub.reference, sub.passphrase) if where == "/volgen/verzoek"]
+    assert "neemt contact met je op" in page
+    assert_je(page, "status after the invitation expired")
+
+
+def test_art20_a_child_under_12_who_cannot_file_alone_reads_je(client, app):
+    born = years_ago(11, today(app))
+    filer = Filer(client).fill(Filing(requester=Person("Noor", "Bakker", dmy(born))), until="rechten")
+    assert filer.last.headers["Location"].endswith("/verzoek/niet-mogelijk/child_under_12_cannot_file_alone"), \
+        filer.last.headers["Location"]
+    page = client.get(filer.last.headers["Location"]).get_data(as_text=True)
+    assert_je(page, "niet mogelijk")
+    assert "Voor wie doe je het verzoek?" in page
