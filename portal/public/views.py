@@ -608,7 +608,7 @@ def join_details():
         return redirect(url_for("public.join"))
     joiner_is_child = bool(state.get("child"))
     g.young = joiner_is_child
-    form = f.JoinForm(young=joiner_is_child)
+    form = f.JoinForm()
     if form.validate_on_submit():
         identity, id_error = _upload_from("document")
         proof, proof_error = (None, None) if joiner_is_child else _upload_from("proof")
