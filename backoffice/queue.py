@@ -90,6 +90,8 @@ EVENT_NAMES = {
     "decision_replaced": _l("Eerder besluit vervangen"),
     "request_withdrawn": _l("De verzoeker heeft het verzoek ingetrokken"),
     "uploads_purged": _l("Bestanden van de verzoeker verwijderd na intrekking"),
+    "left_out_parent_withdrew": _l("De ouder die het kind buiten het verzoek hield (art. 20.4) heeft zich teruggetrokken; "
+                                   "de bestanden van die ouder zijn verwijderd, het verzoek van het kind gaat door"),
 }
 
 #: Events whose kind carries a value after a colon: "identity_check:verified".

@@ -52,6 +52,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .labels import register as register_labels
 
     register_labels(app)
+    from .young import register as register_young
+
+    register_young(app)
     _security_headers(app)
     _error_pages(app)
 

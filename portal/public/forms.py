@@ -123,6 +123,17 @@ RIGHT_LABELS = {
 }
 
 
+#: The same rights for whoever asks about someone else's data (a child, a ward).
+RIGHT_LABELS_OTHER = {
+    Right.ACCESS.value: _l("Inzage: zijn of haar gegevens bekijken"),
+    Right.COPY.value: _l("Afschrift: een kopie van zijn of haar gegevens krijgen"),
+    Right.RECTIFICATION.value: _l("Correctie: feiten laten verbeteren die niet kloppen"),
+    Right.OWN_STATEMENT.value: _l("Eigen verklaring: zijn of haar kant van het verhaal laten toevoegen"),
+    Right.DESTRUCTION.value: _l("Vernietiging: het dossier laten vernietigen"),
+    Right.ERASURE.value: _l("Gegevenswissing: bepaalde gegevens laten wissen"),
+}
+
+
 class RightsForm(FlaskForm):
     rights = MultiCheckboxField(
         _l("Wat wilt u vragen?"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from datetime import date
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -51,7 +51,8 @@ NOT_POSSIBLE = {
 }
 
 JOIN_ERRORS = {
-    "invitation_invalid": _l("Deze combinatie van kenmerk en code kennen wij niet. Controleer wat u heeft ingevuld."),
+    # Said before we know whether a child or a parent reads: neither "je" nor "u".
+    "invitation_invalid": _l("Deze combinatie van kenmerk en code kennen wij niet. Controleer het kenmerk en de code."),
     "invitation_used": _l("Deze uitnodiging is al gebruikt."),
     "invitation_expired": _l("Deze uitnodiging is verlopen. Vraag de ander om contact met ons op te nemen."),
     "invitation_not_ready": _l("Deze uitnodiging kan nog niet gebruikt worden. Probeer het later opnieuw."),
@@ -137,6 +138,14 @@ def _young(answers: dict) -> bool:
     return not eligibility.is_adult(date.fromisoformat(answers["requester"]["birth_date"]), svc.today_local())
 
 
+@bp.context_processor
+def _reader() -> dict:
+    """Every public page knows who reads it: ``young`` (a young person about their own
+    request, "je") or not ("u"). A view sets g.young once it knows; an explicit
+    ``young=`` passed to render_template wins."""
+    return {"young": bool(g.get("young"))}
+
+
 def _assess(answers: dict, birth: date):
     outcome = eligibility.assess(ForWhom(answers["for_whom"]), birth, svc.today_local(),
                                  JointRule(current_app.config["JOINT_RULE"]))
@@ -206,6 +215,7 @@ def discard_draft():
     """Stop and delete every answer and upload given so far (shared devices). A GET
     asks once (a page, no script); the POST deletes."""
     form = f.NoPersonsForm()
+    g.young = _young(_answers()) if session.get("draft") else False
     if form.validate_on_submit():
         drafts.discard(session.pop("draft", None))
         flash(_("Uw antwoorden zijn gewist."))
@@ -228,6 +238,7 @@ def step(step: str):
         return redirect(url_for("public.start"))
     if not flow.applies(step, answers):
         return redirect(_step_url(flow.first_incomplete(answers)))
+    g.young = _young(answers)
     handler = STEP_HANDLERS[step]
     return handler(step, answers)
 
@@ -319,6 +330,9 @@ def step_requester(step, answers):
 
 def step_rights(step, answers):
     form = f.RightsForm(data={"rights": answers.get("rights") or []})
+    if ForWhom(answers["for_whom"]) is not ForWhom.SELF:
+        # "mijn gegevens" only for whoever asks about their own data.
+        form.rights.choices = list(f.RIGHT_LABELS_OTHER.items())
     if form.validate_on_submit():
         answers["rights"] = [r.value for r in Right if r.value in form.rights.data]
         flow.mark_done(step, answers)
@@ -478,6 +492,7 @@ STEP_HANDLERS = {
 def not_possible(reason: str):
     if reason not in NOT_POSSIBLE:
         abort(404)
+    g.young = _young(_answers()) if session.get("draft") else False
     return render_template("public/not_possible.html", reason=reason,
                            back_url=url_for("public.step", step="voor-wie"))
 
@@ -494,6 +509,7 @@ def check():
     missing = flow.first_incomplete(answers)
     if missing:
         return redirect(url_for("public.step", step=missing))
+    g.young = _young(answers)
     form = f.SubmitForm()
     slots = drafts.upload_slots(session.get("draft"))
     if form.validate_on_submit():
@@ -515,10 +531,12 @@ def check():
         session.pop("draft", None)
         # After the commit: the e-mails go out from the job queue, never from here.
         if result.confirm_email_to:
-            outbox.send_later(result.confirm_email_to, "confirm_email", _lang(),
+            outbox.send_later(result.confirm_email_to, "confirm_email", _lang(), young=g.young,
                               link=_public_url("public.confirm_email", token=result.confirm_token))
         if result.invitation_email_to:
+            # A parent's invitation goes to the child (12 to 16): "je".
             outbox.send_later(result.invitation_email_to, "invitation", _lang(),
+                              young=ForWhom(answers["for_whom"]) is not ForWhom.SELF,
                               link=_public_url("public.join_link", token=result.invitation_token))
         # Rendered here, not after a redirect: the passphrase and code are shown once
         # and never stored in a cookie or a log.
@@ -542,7 +560,7 @@ def confirm_email(token: str):
         except tokens.TokenInvalid as exc:
             return render_template("public/token_problem.html", reason=exc.reason), 400
         if result.invitation_email_to:
-            outbox.send_later(result.invitation_email_to, "invitation", result.lang,
+            outbox.send_later(result.invitation_email_to, "invitation", result.lang, young=result.invitation_to_young,
                               link=_public_url("public.join_link", token=result.invitation_token))
         return render_template("public/email_confirmed.html", reference=result.reference)
     return render_template("public/confirm_email.html", form=form)
@@ -579,6 +597,7 @@ def join_link(token: str):
             return render_template("public/join_problem.html", message=JOIN_ERRORS.get(exc.code, JOIN_ERRORS["invitation_invalid"])), 400
         session["join"] = {"id": view.invitation_id, "ref": view.reference, "child": view.joiner_is_child}
         return redirect(url_for("public.join_details"))
+    g.young = svc.invitation_is_for_young(token)
     return render_template("public/join_start.html", form=form)
 
 
@@ -587,8 +606,9 @@ def join_details():
     state = session.get("join")
     if not state:
         return redirect(url_for("public.join"))
-    form = f.JoinForm()
     joiner_is_child = bool(state.get("child"))
+    g.young = joiner_is_child
+    form = f.JoinForm()
     if form.validate_on_submit():
         identity, id_error = _upload_from("document")
         proof, proof_error = (None, None) if joiner_is_child else _upload_from("proof")
@@ -612,7 +632,7 @@ def join_details():
                     form.form_errors.append(message)
                 return render_template("public/join_details.html", form=form, joiner_is_child=joiner_is_child), 400
             session.pop("join", None)
-            return render_template("public/joined.html")
+            return render_template("public/joined.html", young=joiner_is_child)
     return render_template("public/join_details.html", form=form, joiner_is_child=joiner_is_child)
 
 
@@ -626,6 +646,7 @@ def join_not_safe():
         return redirect(url_for("public.join"))
     if not state.get("child"):
         return redirect(url_for("public.join_details"))
+    g.young = True
     form = f.InvitedChildNotSafeForm()
     if form.validate_on_submit():
         try:
@@ -655,7 +676,9 @@ def _status_access() -> svc.StatusAccess | None:
     if resumed is None:
         session.pop("status", None)
         return None
-    return svc.StatusAccess(resumed.reference, resumed.party_id)
+    access = svc.StatusAccess(resumed.reference, resumed.party_id)
+    g.young = svc.young_reader(access)
+    return access
 
 
 @bp.route("/volgen", methods=["GET"])
@@ -702,6 +725,7 @@ def status_link(token: str):
             return render_template("public/token_problem.html", reason=exc.reason), 400
         session["status"] = login.session_id
         return redirect(url_for("public.status"))
+    g.young = svc.status_link_is_for_young(token)
     return render_template("public/status_link_open.html", form=form)
 
 
@@ -729,10 +753,13 @@ def status():
         # The request is gone (e.g. purged) while this browser was logged in.
         session.pop("status", None)
         return redirect(url_for("public.status_login"))
+    left_out = page.left_out_since
+    # Art. 20.4: the parent whom the invited child kept out sees a request in progress
+    # and nothing of the child's part: no letters, no copies (services/left_out.py).
     return render_template("public/status.html", req=page.request, messages=page.messages, form=form,
-                           letters=letters_svc.released_letters(page.request),
+                           letters=[] if left_out else letters_svc.released_letters(page.request),
                            copies=copies_svc.deliveries_for(access.reference, access.party_id),
-                           party_id=access.party_id), (400 if form.errors or form.form_errors else 200)
+                           party_id=access.party_id, left_out=left_out, left_out_withdrew=page.left_out_withdrew), (400 if form.errors or form.form_errors else 200)
 
 
 @bp.route("/volgen/bericht")

@@ -24,7 +24,7 @@ from ..infra.extensions import db
 from ..models import Invitation, Message, Party, Request, utcnow
 from ..rules.status import RequestStatus
 from . import audit, notices, timeline
-from .requests import InvitationView, RequestError, hash_passphrase, new_passphrase
+from .requests import InvitationView, RequestError, hash_passphrase, new_passphrase, reads_as_young
 
 #: What the person who started reads when the invitation expired unused (a message on
 #: their status page; the e-mail notice only says that there is news). Neutral: it
@@ -33,6 +33,10 @@ EXPIRED_MESSAGE = {
     "nl": ("De uitnodiging voor de tweede persoon is verlopen. Een gezamenlijk verzoek kan niet verder "
            "zonder de tweede persoon. Een medewerker van Veilig Thuis neemt contact met u op over wat u nu "
            "kunt doen. U kunt ons ook bellen: 0800-2000."),
+    # The same for a child who started the request (a young reader says "je").
+    "nl_je": ("De uitnodiging voor de tweede persoon is verlopen. Een gezamenlijk verzoek kan niet verder "
+              "zonder de tweede persoon. Een medewerker van Veilig Thuis neemt contact met je op over wat je nu "
+              "kunt doen. Je kunt ons ook bellen: 0800-2000."),
     "en": ("The invitation for the second person has expired. A joint request cannot go ahead without the "
            "second person. Someone from Veilig Thuis will contact you about what you can do now. You can "
            "also call us on 0800-2000."),
@@ -117,8 +121,10 @@ def expire_invitations() -> int:
         req = inv.request
         starter = req.requester
         inv.expired_noticed_at = now
-        lang = req.language if req.language in EXPIRED_MESSAGE else "nl"
-        req.messages.append(Message(direction=Message.TO_REQUESTER, body=EXPIRED_MESSAGE[lang], author="system",
+        lang = req.language if req.language in ("nl", "en") else "nl"
+        young = reads_as_young(starter)
+        body = EXPIRED_MESSAGE["nl_je" if lang == "nl" and young else lang]
+        req.messages.append(Message(direction=Message.TO_REQUESTER, body=body, author="system",
                                     at=now, party_id=starter.id))
         timeline.event(req, "invitation_expired", "system")
         timeline.move(req, RequestStatus.RECEIVED, "system")

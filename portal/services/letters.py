@@ -28,7 +28,7 @@ from ..documents.pdf import render_pdf
 from ..rules.grounds import Ground, Outcome
 from ..rules.permissions import Permission
 from ..rules.rights import ARTICLES, Right
-from . import audit
+from . import audit, left_out
 from .references import by_reference
 from .timeline import today_local
 from .authz import Actor, require
@@ -169,7 +169,8 @@ def download_for_requester(reference: str, party_id: int, letter_id: int) -> Let
     letter = db.session.execute(
         db.select(Letter).where(Letter.id == letter_id, Letter.request_id == req.id, Letter.released_at.is_not(None))
     ).scalar_one_or_none()
-    if party is None or letter is None:
+    if party is None or letter is None or left_out.since(req, party.id) is not None:
+        # Art. 20.4: a parent the invited child kept out gets no letter about the child.
         raise LetterNotFound()
     data = _plaintext(letter)
     audit.record("letter.download", actor=party.role, actor_role="public", object_type="letter", object_id=letter.id,

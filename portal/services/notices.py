@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from flask import current_app
 from ..models import Party, Request
-from . import outbox
+from . import left_out, outbox
+from .requests import reads_as_young
 
 @dataclass(frozen=True)
 class Notified:
@@ -33,13 +34,28 @@ def status_login_url() -> str:
 
 
 def addressable(req: Request) -> list[Party]:
-    """The people who can read the status page: the requester and the second person."""
-    return [p for p in req.parties if p.role in (Party.REQUESTER, Party.CO_REQUESTER)]
+    """The people who can read the status page: the requester and the second person,
+    not a parent whom the invited child kept out (art. 20.4, services/left_out.py)."""
+    return [p for p in req.parties if p.role in (Party.REQUESTER, Party.CO_REQUESTER)
+            and left_out.since(req, p.id) is None]
+
+
+class Address(str):
+    """An e-mail address that knows whether a young person reads it (the notice then
+    says "je"). A plain ``str`` everywhere else."""
+
+    young: bool = False
+
+    def __new__(cls, value: str, young: bool = False):
+        obj = super().__new__(cls, value)
+        obj.young = young
+        return obj
 
 
 def safe_addresses(parties: list[Party]) -> list[str]:
     """The confirmed addresses of these people that they said are safe to use."""
-    return [p.email for p in parties if p.email and p.email_ok and p.email_confirmed_at is not None]
+    return [Address(p.email, reads_as_young(p)) for p in parties
+            if p.email and p.email_ok and p.email_confirmed_at is not None]
 
 
 def addresses(req: Request) -> list[str]:
@@ -51,5 +67,5 @@ def send(to: list[str], lang: str) -> Notified:
     """After the commit: the neutral notice to each address, through the job queue."""
     link = status_login_url() if to else ""
     for address in to:
-        outbox.send_later(address, "news", lang, link=link)
+        outbox.send_later(str(address), "news", lang, link=link, young=bool(getattr(address, "young", False)))
     return Notified(len(to), 0)

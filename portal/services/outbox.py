@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import json
 import logging
+from contextlib import contextmanager
 
-from flask import current_app
+from flask import current_app, g
 
 from ..infra import mail
 from . import signals
@@ -32,6 +33,17 @@ def _seal(data: dict) -> str:
 
 def _open(sealed: str) -> dict:
     return json.loads(current_app.extensions["vault"].decrypt(sealed.encode()))
+
+
+@contextmanager
+def _reader(young: bool):
+    """Render an e-mail for a young reader ("je", portal/young.py) or an adult ("u")."""
+    before = g.get("young")
+    g.young = young
+    try:
+        yield
+    finally:
+        g.young = before
 
 
 def public_url(endpoint: str, **values) -> str:
@@ -51,7 +63,9 @@ def deliver(sealed: str) -> None:
     """In the worker: send one e-mail handed over by ``send_later`` (MailError: the job
     is tried again)."""
     data = _open(sealed)
-    mail.send(data["to"], data["template"], data["lang"], **data["context"])
+    context = data["context"]
+    with _reader(bool(context.get("young"))):
+        mail.send(data["to"], data["template"], data["lang"], **context)
 
 
 def status_link_later(reference: str, email: str) -> None:
@@ -65,9 +79,10 @@ def deliver_status_links(sealed: str) -> int:
     were sent. A failure is logged by its kind only."""
     data = _open(sealed)
     sent = 0
-    for address, token, lang in status_link_for(data["reference"], data["email"]):
+    for address, token, lang, young in status_link_for(data["reference"], data["email"]):
         try:
-            mail.send(address, "status_link", lang, link=public_url("public.status_link", token=token))
+            with _reader(young):
+                mail.send(address, "status_link", lang, link=public_url("public.status_link", token=token), young=young)
             sent += 1
         except mail.MailError:
             log.warning("status link could not be sent")

@@ -10,7 +10,7 @@ import hmac
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -23,7 +23,7 @@ from ..rules.eligibility import ForWhom, JointRule, assess, is_adult
 from ..rules.rights import Right
 from ..rules.status import BEFORE_QUEUE, RequestStatus
 from ..documents.uploads import CleanUpload
-from . import audit, drafts, passphrases, status_sessions, timeline, tokens
+from . import audit, drafts, left_out, passphrases, status_sessions, timeline, tokens
 from .duplicates import flag_possible_duplicate
 from .references import REFERENCE_ALPHABET, by_reference, new_reference
 from .timeline import today_local
@@ -238,6 +238,8 @@ class ConfirmResult:
     invitation_email_to: str | None
     invitation_token: str | None
     lang: str
+    #: The invitation goes to the child (12 to 16): its e-mail says "je".
+    invitation_to_young: bool = False
 
 
 def confirm_email(token: str) -> ConfirmResult:
@@ -254,6 +256,7 @@ def confirm_email(token: str) -> ConfirmResult:
     req.purge_after = None
     pending = [i for i in req.invitations if i.used_at is None]
     inv_email = inv_token = None
+    to_young = False
     # The timeline in the order things happened: confirmed first, then the move.
     timeline.event(req, "email_confirmed", "requester")
     if pending:
@@ -266,12 +269,13 @@ def confirm_email(token: str) -> ConfirmResult:
             inv.sent_at = utcnow()
             inv_email = inv.party.email
             inv_token = tokens.make("invitation", {"r": req.reference, "c": code})
+            to_young = reads_as_young(inv.party)
     else:
         timeline.move(req, RequestStatus.RECEIVED, "requester")
     audit.record("request.confirm_email", actor="requester", actor_role="public", object_type="request",
                  object_id=req.id, subject_ref=req.reference, reason="confirm e-mail")
     db.session.commit()
-    return ConfirmResult(req.reference, inv_email, inv_token, req.language)
+    return ConfirmResult(req.reference, inv_email, inv_token, req.language, to_young)
 
 
 # --- joint requests (art. 20.1, 12 to 16) -------------------------------------------
@@ -382,6 +386,44 @@ def invitation_from_token(token: str) -> tuple[str, str]:
     return ref, code
 
 
+def invitation_is_for_young(token: str) -> bool:
+    """Whether an invitation link is for the child (12 to 16), so that its first page
+    says "je". Reads nothing but the signed token's request; uses nothing up."""
+    try:
+        ref, code = invitation_from_token(token)
+    except tokens.TokenInvalid:
+        return False
+    req = by_reference(ref)
+    h = _code_hash(code)
+    inv = next((i for i in req.invitations if hmac.compare_digest(i.code_hash, h)), None) if req else None
+    return bool(inv is not None and inv.party.is_subject and reads_as_young(inv.party))
+
+
+# --- who reads: "je" or "u" -----------------------------------------------------------
+
+def reads_as_young(party: Party | None) -> bool:
+    """A young person (under 18) reads about their own request: pages and e-mails say
+    "je", adults read "u" (house rule; a child takes part from 12, art. 20.1)."""
+    return bool(party is not None and party.is_subject and party.birth_date
+                and not is_adult(party.birth_date, today_local()))
+
+
+def young_reader(access: "StatusAccess") -> bool:
+    """Whether the person of this status login is a young person."""
+    req = by_reference(access.reference)
+    party = next((p for p in req.parties if p.id == access.party_id), None) if req else None
+    return reads_as_young(party)
+
+
+def status_link_is_for_young(token: str) -> bool:
+    """Whether a status link (not used up by reading it) is for a young person."""
+    try:
+        payload = tokens.read("status-link", token, current_app.config["STATUS_LINK_MAX_AGE"])
+    except tokens.TokenInvalid:
+        return False
+    return young_reader(StatusAccess(str(payload.get("r", "")), payload.get("p")))
+
+
 # --- following a request ------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -435,10 +477,10 @@ def _verified(stored: str, phrase: str) -> bool:
         return False
 
 
-def status_link_for(reference: str, email: str) -> list[tuple[str, str, str]]:
+def status_link_for(reference: str, email: str) -> list[tuple[str, str, str, bool]]:
     """Make a single-use status link for the person of this request with this
     confirmed e-mail address. Only that person gets it: in a joint request the other
-    person does not learn that someone looked. Returns (address, token, language) to
+    person does not learn that someone looked. Returns (address, token, language, young) to
     send; empty for an unknown reference or address, so the page says the same."""
     req = by_reference(reference)
     wanted = (email or "").strip().casefold()
@@ -447,7 +489,8 @@ def status_link_for(reference: str, email: str) -> list[tuple[str, str, str]]:
     out = []
     for party in req.parties:
         if party.email and party.email_ok and party.email_confirmed_at and party.email.casefold() == wanted:
-            out.append((party.email, tokens.make("status-link", {"r": req.reference, "p": party.id}), req.language))
+            out.append((party.email, tokens.make("status-link", {"r": req.reference, "p": party.id}), req.language,
+                        reads_as_young(party)))
     if out:
         audit.record("status.link_sent", actor="requester", actor_role="public", object_type="request",
                      object_id=req.id, subject_ref=req.reference, reason="status link")
@@ -475,6 +518,11 @@ def login_with_link(token: str) -> StatusLogin:
 class StatusPage:
     request: Request
     messages: list[Message]
+    #: Art. 20.4: the parent whom the invited child kept out sees no more than a request
+    #: in progress, and nothing that happened after this moment (services/left_out.py).
+    left_out_since: datetime | None = None
+    #: ... and that parent withdrew their own part (services/withdrawal.py).
+    left_out_withdrew: bool = False
 
 
 def status_view(access: StatusAccess) -> StatusPage:
@@ -487,7 +535,11 @@ def status_view(access: StatusAccess) -> StatusPage:
     audit.record("status.view", actor="requester", actor_role="public", object_type="request",
                  object_id=req.id, subject_ref=req.reference, reason="status page")
     db.session.commit()
-    return StatusPage(req, [m for m in req.messages if m.party_id in (None, access.party_id)])
+    since = left_out.since(req, access.party_id)
+    # A message meant for both is not for a parent the child kept out (art. 20.4).
+    return StatusPage(req, [m for m in req.messages if m.party_id == access.party_id
+                            or (m.party_id is None and (since is None or m.at <= since))], since,
+                      since is not None and left_out.withdrew(req))
 
 
 def reply(access: StatusAccess, body: str, upload: CleanUpload | None) -> None:
@@ -500,7 +552,8 @@ def reply(access: StatusAccess, body: str, upload: CleanUpload | None) -> None:
     if party is None:
         raise RequestError("not_found")
     author = party.role
-    if req.status_enum in (RequestStatus.CLOSED, RequestStatus.WITHDRAWN):
+    # A parent the invited child kept out (art. 20.4) is not told that the request closed.
+    if req.status_enum in (RequestStatus.CLOSED, RequestStatus.WITHDRAWN) and left_out.since(req, party.id) is None:
         raise RequestError("request_closed")
     msg = Message(direction=Message.FROM_REQUESTER, body=body.strip(), author=author, at=utcnow(), party_id=party.id)
     req.messages.append(msg)
@@ -510,7 +563,7 @@ def reply(access: StatusAccess, body: str, upload: CleanUpload | None) -> None:
                         current_app.extensions["vault"].encrypt(upload.content))
         doc.message_id = msg.id
     timeline.event(req, "requester_replied", author)
-    if req.status_enum is RequestStatus.WAITING_FOR_REQUESTER:
+    if req.status_enum is RequestStatus.WAITING_FOR_REQUESTER and left_out.since(req, party.id) is None:
         timeline.move(req, RequestStatus.IN_PROGRESS, author)
     audit.record("message.from_requester", actor=author, actor_role="public", object_type="request",
                  object_id=req.id, subject_ref=req.reference, reason="status page reply")

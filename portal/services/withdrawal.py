@@ -17,13 +17,18 @@ services refuse with "request_withdrawn".
 
 Only the person who filed the request (the requester) can withdraw it: in a joint
 request (art. 20.1) one person cannot end the other's request behind their back.
+
+A parent whom the invited child kept out (art. 20.4, services/left_out.py) sees the
+same page and the same way to withdraw as anyone, but withdrawing ends only their own
+part: their uploads are deleted and their page says "ingetrokken"; the child's request
+goes on, and the caseworker sees on the timeline that the parent withdrew.
 """
 from __future__ import annotations
 
 from ..infra.extensions import db
 from ..models import Document, Party
 from ..rules.status import ALLOWED_MOVES, RequestStatus
-from . import audit, timeline
+from . import audit, left_out, timeline
 from .errors import DomainError
 from .references import by_reference
 
@@ -36,6 +41,9 @@ class WithdrawalError(DomainError):
 
 def can_withdraw(req, party_id: int) -> bool:
     party = next((p for p in req.parties if p.id == party_id), None)
+    if party is not None and left_out.since(req, party.id) is not None:
+        # The kept-out parent (art. 20.4) withdraws their own part only, once.
+        return not left_out.withdrew(req)
     return bool(party and party.role == Party.REQUESTER and S.WITHDRAWN in ALLOWED_MOVES[req.status_enum])
 
 
@@ -48,6 +56,8 @@ def withdraw(reference: str, party_id: int) -> int:
     party = next((p for p in req.parties if p.id == party_id), None)
     if party is None:
         raise WithdrawalError("not_found")
+    if left_out.since(req, party.id) is not None:
+        return _withdraw_left_out_parent(req, party)
     if party.role != Party.REQUESTER:
         raise WithdrawalError("not_the_requester")
     if S.WITHDRAWN not in ALLOWED_MOVES[req.status_enum]:
@@ -62,5 +72,22 @@ def withdraw(reference: str, party_id: int) -> int:
     timeline.event(req, "uploads_purged", "system")
     audit.record("purge.withdrawn_request_uploads", actor="system", actor_role="system", object_type="request",
                  object_id=req.id, subject_ref=req.reference, reason=f"request withdrawn: removed {len(uploads)}")
+    db.session.commit()
+    return len(uploads)
+
+
+def _withdraw_left_out_parent(req, party: Party) -> int:
+    """The parent whom the invited child kept out (art. 20.4) withdraws: only their own
+    part ends (their uploads are deleted); the child's request goes on."""
+    if left_out.withdrew(req):
+        raise WithdrawalError("cannot_withdraw_now")
+    timeline.event(req, left_out.WITHDREW, party.role, public=False)
+    audit.record("request.withdraw", actor=party.role, actor_role="public", object_type="request", object_id=req.id,
+                 subject_ref=req.reference, reason="status page, parent kept out (art. 20.4)")
+    uploads = db.session.execute(db.select(Document).filter_by(request_id=req.id, party_id=party.id)).scalars().all()
+    for doc in uploads:
+        db.session.delete(doc)
+    audit.record("purge.withdrawn_request_uploads", actor="system", actor_role="system", object_type="request",
+                 object_id=req.id, subject_ref=req.reference, reason=f"parent withdrew: removed {len(uploads)}")
     db.session.commit()
     return len(uploads)

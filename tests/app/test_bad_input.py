@@ -138,8 +138,9 @@ CASES = [
         ({"city": ""}, "city", "Vul de plaats in."),
         ({"city": "x" * 81}, "city", "Gebruik hoogstens 80 tekens."),
     ]],
+    # A child of 12 to 16 filing for themselves reads "je" (issue 15, art. 20.1).
     ("child_starts", "contact-gegevens", {"email": "Petra@Example.org"}, None, "email",
-     "Dit is het e-mailadres dat u voor de ander gaf. Vul uw eigen e-mailadres in."),
+     "Dit is het e-mailadres dat je voor de ander gaf. Vul je eigen e-mailadres in."),
 ]
 
 

@@ -203,3 +203,134 @@ def test_art20_1_an_invitation_nobody_used_expires_and_the_parent_is_told_neutra
     assert len(notices) == 2
     body = mailbox.body(notices[-1])
     assert sub.reference not in body and "Mila" not in body and "verlopen" not in body
+
+
+# --- after the team leader's art. 20.4 decision: the parent stays out ------------------
+
+def _decide(app, reference, outcome):
+    """A team leader's art. 20.4 decision (the row casework.decide_art20_4 writes)."""
+    from portal.models import ParentInvolvementDecision
+
+    with dbs(app) as s:
+        req = request_by_ref(s, reference)
+        s.add(ParentInvolvementDecision(request_id=req.id, outcome=outcome, decided_at=utcnow(),
+                                        reasons="Concrete signalen dat het belang van het kind zwaarder weegt."))
+        if outcome == ParentInvolvementDecision.CONTINUE_WITHOUT_PARENT:
+            req.art20_4_review = False
+        s.commit()
+
+
+def _release_letter_and_answer(app, reference):
+    """What happens for the child afterwards: a released decision letter, a right
+    answered, the request decided, and a message to both."""
+    import hashlib
+
+    from portal.models import Letter
+
+    with dbs(app) as s:
+        req = request_by_ref(s, reference)
+        data = b"%PDF-1.4 letter about the child"
+        s.add(Letter(request_id=req.id, kind="decision", language="nl", released_at=utcnow(),
+                     sha256=hashlib.sha256(data).hexdigest(),
+                     ciphertext=app.extensions["vault"].encrypt(data)))
+        for r in req.rights:
+            r.answered_on = today(app)
+            r.answered_by = "granted"
+        from portal.services import timeline
+        from portal.rules.status import RequestStatus
+
+        timeline.event(req, "decision_released", "caseworker")
+        timeline.move(req, RequestStatus.IN_PROGRESS, "caseworker")
+        timeline.move(req, RequestStatus.DECIDED, "caseworker")
+        req.messages.append(Message(direction=Message.TO_REQUESTER, body="Bericht voor jullie allebei.",
+                                    author="caseworker", at=utcnow(), party_id=None))
+        s.commit()
+        return s.execute(db.select(Letter.id).filter_by(request_id=req.id)).scalar_one()
+
+
+def test_art20_4_after_continue_without_parent_the_parent_sees_only_a_request_in_progress(client, app, mailbox):
+    from portal.models import ParentInvolvementDecision
+
+    fa = parent_starts(app)
+    a = Filer(client).fill(fa).submit()
+    child = app.test_client()
+    open_by_code(child, a.reference, a.invitation_code)
+    done = say_not_safe(child, fa.subject.birth_date)
+    child_phrase = passphrase_on(done)
+    # Request B: simply in progress (the child joined); nothing decided yet.
+    fb = parent_starts(app)
+    b = Filer(app.test_client()).fill(fb).submit()
+    child_b = app.test_client()
+    open_by_code(child_b, b.reference, b.invitation_code)
+    join_as_child(child_b, fb)
+
+    with dbs(app) as s:
+        from portal.rules.status import RequestStatus
+        from portal.services import timeline
+
+        timeline.move(request_by_ref(s, b.reference), RequestStatus.IN_PROGRESS, "caseworker")
+        s.commit()
+
+    _decide(app, a.reference, ParentInvolvementDecision.CONTINUE_WITHOUT_PARENT)
+    letter_id = _release_letter_and_answer(app, a.reference)
+
+    # The child sees the letter, the answer and the message.
+    kid = app.test_client()
+    assert login_passphrase(kid, a.reference, child_phrase).status_code == 302
+    kid_page = kid.get("/volgen/verzoek").get_data(as_text=True)
+    assert 'id="letters"' in kid_page and "Bericht voor jullie allebei." in kid_page
+    assert kid.get(f"/volgen/brief/{letter_id}").status_code == 200
+
+    # The parent: the page of a request in progress, nothing of the child's part.
+    parent = app.test_client()
+    assert login_passphrase(parent, a.reference, a.passphrase).status_code == 302
+    page_a = parent.get("/volgen/verzoek").get_data(as_text=True)
+    assert 'id="letters"' not in page_a and "Besluit" not in page_a
+    assert "Bericht voor jullie allebei." not in page_a and "Beantwoord op" not in page_a
+    assert 'id="finished"' not in page_a and "Besloten" not in page_a
+    assert parent.get(f"/volgen/brief/{letter_id}").status_code == 404
+    page_b = status_page(app, b.reference, b.passphrase)
+    assert neutral(page_a) == neutral(page_b)
+
+    # Withdrawing ends only the parent's own part: the child's request goes on.
+    assert 'id="link-withdraw"' in page_a
+    resp = Filer(parent).post("/volgen/intrekken", {})
+    assert resp.status_code == 302
+    with dbs(app) as s:
+        req = request_by_ref(s, a.reference)
+        assert req.status == "decided"
+        assert [e.public for e in req.events if e.kind == "left_out_parent_withdrew"] == [False]
+    after = parent.get("/volgen/verzoek").get_data(as_text=True)
+    assert "Ingetrokken" in after and 'id="link-withdraw"' not in after
+    assert "Besluit" not in after
+
+
+def test_art20_4_the_parent_the_child_kept_out_gets_no_notices(client, app):
+    from portal.models import ParentInvolvementDecision
+    from portal.services import notices
+
+    fa = parent_starts(app)
+    a = Filer(client).fill(fa).submit()
+    child = app.test_client()
+    open_by_code(child, a.reference, a.invitation_code)
+    say_not_safe(child, fa.subject.birth_date, email="mila@example.org")
+    with dbs(app) as s:
+        req = request_by_ref(s, a.reference)
+        parent = req.requester
+        parent.email, parent.email_ok, parent.email_confirmed_at = "karin@example.org", True, utcnow()
+        req.subject.email_confirmed_at = utcnow()
+        s.commit()
+    for outcome, parent_told in ((None, False), (ParentInvolvementDecision.PARENT_MUST_TAKE_PART, True),
+                                 (ParentInvolvementDecision.CONTINUE_WITHOUT_PARENT, False)):
+        if outcome:
+            _decide(app, a.reference, outcome)
+        with app.app_context():
+            req = db.session.execute(db.select(type(request_by_ref(db.session, a.reference)))
+                                     .filter_by(reference=a.reference)).scalar_one()
+            to = notices.addresses(req)
+            assert ("karin@example.org" in to) is parent_told, outcome
+            assert "mila@example.org" in to
+            # The child's notice says "je" (the child is 14).
+            [young] = [x for x in to if x == "mila@example.org"]
+            assert young.young is True
+            db.session.remove()

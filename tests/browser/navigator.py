@@ -63,6 +63,13 @@ class L:
         "vernietiging": "Vernietiging: het dossier laten vernietigen",
         "gegevenswissing": "Gegevenswissing: bepaalde gegevens laten wissen",
     }
+    # For whoever asks about someone else's data: "their", not "my" (issue 15).
+    RIGHTS_OTHER = {
+        **RIGHTS,
+        "inzage": "Inzage: zijn of haar gegevens bekijken",
+        "afschrift": "Afschrift: een kopie van zijn of haar gegevens krijgen",
+        "eigen_verklaring": "Eigen verklaring: zijn of haar kant van het verhaal laten toevoegen",
+    }
     DELIVERY_GROUP = "Hoe wilt u het afschrift krijgen?"
     DELIVERY = {"download": "Veilig downloaden via deze website", "in_person": "Ophalen bij Veilig Thuis"}
     WHAT_IS_WRONG = "Welke informatie klopt niet?"
@@ -159,11 +166,26 @@ class Joiner:
     email: str | None = None
 
 
+def _under_18(birth_date: str) -> bool:
+    from datetime import date, datetime
+
+    born = datetime.strptime(birth_date, "%d-%m-%Y").date()
+    today = date.today()
+    return (today.year - born.year - ((today.month, today.day) < (born.month, born.day))) < 18
+
+
 class Navigator:
     def __init__(self, page, base_url: str, t=None):
         self.page = page
         self.base_url = base_url.rstrip("/")
-        self.t = t or (lambda s: s)
+        self._t = t or (lambda s: s)
+        # A young person reads "je" (portal/young.py): set once the pages know it.
+        self.young = False
+
+    def t(self, msgid: str) -> str:
+        from portal.young import YOUNG
+
+        return self._t(YOUNG.get(msgid, msgid) if self.young else msgid)
 
     # --- where we are -------------------------------------------------------------------
 
@@ -281,6 +303,7 @@ class Navigator:
 
     def start_request(self):
         """From the front page: the 'Een verzoek doen' button (a form POST) to 'voor wie'."""
+        self.young = False
         self.goto("/")
         self.press(L.START_FROM_FRONT)
         assert self.step == "voor-wie", self.page.url
@@ -316,9 +339,12 @@ class Navigator:
             self.fill_person(f.subject)
         elif step == "over-u":
             self.fill_person(f.requester, bsn=True)
+            # From the next page on, a young person filing for themselves reads "je".
+            self.young = f.for_whom == "self" and _under_18(f.requester.birth_date)
         elif step == "rechten":
+            labels = L.RIGHTS if f.for_whom == "self" else L.RIGHTS_OTHER
             for right in f.rights:
-                self.tick(L.RIGHTS[right])
+                self.tick(labels[right])
         elif step == "afschrift":
             d = f.details.get("afschrift") or DEFAULT_DETAILS["afschrift"]
             self.choose(L.DELIVERY[d["delivery"]], group=L.DELIVERY_GROUP)
@@ -418,10 +444,16 @@ class Navigator:
     # --- the second person ----------------------------------------------------------------
 
     def open_invitation(self, reference: str, code: str):
+        self.young = False
         self.goto("/meedoen")
         self.fill(L.JOIN_REFERENCE, reference)
         self.fill(L.JOIN_CODE, code)
         self.continue_()
+        self.young = self._child_is_invited()
+
+    def _child_is_invited(self) -> bool:
+        """The invited child's details page offers the 'not safe' way (and says "je")."""
+        return self.path == "/meedoen/gegevens" and self.page.locator("#not-safe").count() > 0
 
     def fill_join_details(self, j: Joiner):
         self.fill_person(j.person, bsn=True)
@@ -443,8 +475,10 @@ class Navigator:
 
     def open_invitation_link(self, link_path: str):
         """The e-mailed link: a GET shows a button (mail scanners), the button opens it."""
+        self.young = False
         self.goto(link_path)
         self.continue_()
+        self.young = self._child_is_invited()
 
     def say_not_safe(self, birth_date: str, note: str | None = None) -> str:
         """On /meedoen/gegevens, the invited child says that involving the parent is not

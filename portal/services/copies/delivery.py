@@ -8,7 +8,7 @@ from flask import current_app
 from ...infra.extensions import db
 from ...models import Copy, Party, Request, utcnow
 from ...rules.permissions import Permission
-from .. import audit, authz, passphrases
+from .. import audit, authz, left_out, passphrases
 from ..authz import Actor
 from ..errors import load_request
 from .. import timeline
@@ -78,6 +78,8 @@ def deliveries_for(reference: str, party_id: int) -> list[DeliveryView]:
 
     req = load_request(reference, CopyError)
     party = _party_of(req, party_id)
+    if left_out.since(req, party_id) is not None:
+        return []
     rows = db.session.execute(
         db.select(CopyDelivery).join(Copy).where(Copy.request_id == req.id, Copy.status == Copy.RELEASED,
                                                  CopyDelivery.party_id == party_id,
@@ -95,6 +97,9 @@ def _delivery(req: Request, party_id: int, delivery_id: int):
     d = db.session.get(CopyDelivery, delivery_id)
     if d is None or d.party_id != party_id or d.copy.request_id != req.id or d.copy.status != Copy.RELEASED:
         raise CopyError("delivery_not_found")
+    if left_out.since(req, party_id) is not None:
+        # Art. 20.4: a parent the invited child kept out gets no copy about the child.
+        raise CopyError("delivery_not_found")
     if d.expires_at is None or d.expires_at <= utcnow() or d.downloads_left <= 0:
         raise CopyError("delivery_expired")
     return d
@@ -103,7 +108,7 @@ def _delivery(req: Request, party_id: int, delivery_id: int):
 def send_code(reference: str, party_id: int, delivery_id: int) -> None:
     """E-mail a fresh one-time code to the person's confirmed, safe address (through the
     job queue, after the commit)."""
-    from .. import outbox
+    from .. import outbox, requests
 
     req = load_request(reference, CopyError)
     d = _delivery(req, party_id, delivery_id)
@@ -114,7 +119,8 @@ def send_code(reference: str, party_id: int, delivery_id: int) -> None:
     audit.record("copy.code.sent", actor=party.role, actor_role="public", object_type="copy", object_id=d.copy_id,
                  subject_ref=req.reference, reason="one-time code by e-mail")
     db.session.commit()
-    outbox.send_later(party.email, "copy_code", req.language or "nl", code=code)
+    outbox.send_later(party.email, "copy_code", req.language or "nl", code=code,
+                      young=requests.reads_as_young(party))
 
 
 def new_code(actor: Actor, reference: str, copy_id: int, delivery_id: int) -> str:

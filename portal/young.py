@@ -1,0 +1,218 @@
+""""Je" for young readers, "u" for adults (issue 15; B1, the house rule).
+
+A young person (under 18) reading about their own request (a child takes part from 12,
+art. 20.1 and 20.2; a child of 12 to 16 invited by a parent, art. 20.4) reads every
+page and e-mail with "je/jij/jouw", never "u". Adults read "u". The texts stay written
+once, in the "u" form, where they are used; this table gives the "je" form of each one
+a young person can see. Who reads is decided by the view (``g.young``, see
+portal/public/views.py) or, for an e-mail, by the service that sends it.
+
+How it is applied, so that templates keep their ordinary ``_("...")``:
+- the templates' ``_``/``gettext`` look the message id up here first when g.young is
+  set (installed over Flask-Babel's callables by ``register``);
+- texts that arrive already made (form labels, hints and errors, status and event
+  names) pass the ``je`` filter, which the form macros apply.
+English says "you" either way: each "je" message has the English of its "u" message.
+"""
+from __future__ import annotations
+
+from flask import Flask, g, has_app_context
+from flask_babel import get_translations
+from flask_babel.speaklater import LazyString
+
+
+def N_(text: str) -> str:
+    """Marks a message id for extraction (Babel's default keyword); translated later."""
+    return text
+
+
+#: The "u" message id -> its "je" message id.
+YOUNG: dict[str, str] = {
+    # Seen again by a young person who goes back (the age is known by then).
+    'Voor wie doet u het verzoek?': N_('Voor wie doe je het verzoek?'),
+    'Kies voor wie u het verzoek doet.': N_('Kies voor wie je het verzoek doet.'),
+    "Terug naar 'Voor wie doet u het verzoek?'": N_("Terug naar 'Voor wie doe je het verzoek?'"),
+    'Uw eigen verklaring': N_('Je eigen verklaring'),
+    'Schrijf op wat u wilt toevoegen aan het dossier. Wij voegen het toe zoals u het schrijft. Het komt in elke kopie die u later krijgt.': N_('Schrijf op wat je wilt toevoegen aan het dossier. Wij voegen het toe zoals je het schrijft. Het komt in elke kopie die je later krijgt.'),
+    'U heeft al een PDF toegevoegd. Kiest u een nieuwe, dan vervangt die de oude.': N_('Je hebt al een PDF toegevoegd. Kies je een nieuwe, dan vervangt die de oude.'),
+    'Laten zien wie u bent': N_('Laten zien wie je bent'),
+    'Wij moeten zeker weten dat u het bent. Zo voorkomen wij dat iemand anders uw gegevens krijgt.': N_('Wij moeten zeker weten dat jij het bent. Zo voorkomen wij dat iemand anders jouw gegevens krijgt.'),
+    'Maak uw kopie veilig': N_('Maak je kopie veilig'),
+    'Maak uw burgerservicenummer (BSN) onzichtbaar.': N_('Maak je burgerservicenummer (BSN) onzichtbaar.'),
+    'Maak uw pasfoto onzichtbaar.': N_('Maak je pasfoto onzichtbaar.'),
+    'Met de gratis app KopieID van de Rijksoverheid doet u dit makkelijk op uw telefoon.': N_('Met de gratis app KopieID van de Rijksoverheid doe je dit makkelijk op je telefoon.'),
+    'U heeft al een kopie toegevoegd. Kiest u een nieuwe, dan vervangt die de oude.': N_('Je hebt al een kopie toegevoegd. Kies je een nieuwe, dan vervangt die de oude.'),
+    'Een PDF, JPG of PNG van hoogstens 10 MB. Alleen nodig als u een kopie meestuurt.': N_('Een PDF, JPG of PNG van hoogstens 10 MB. Alleen nodig als je een kopie meestuurt.'),
+    'Wij bewaren de kopie alleen tot wij hebben gecontroleerd wie u bent. Daarna verwijderen wij haar.': N_('Wij bewaren de kopie alleen tot wij hebben gecontroleerd wie je bent. Daarna verwijderen wij haar.'),
+    'Na het versturen ziet u een code. Die geeft u zelf aan de ander.': N_('Na het versturen zie je een code. Die geef je zelf aan de ander.'),
+    'Hoe mogen wij u bereiken?': N_('Hoe mogen wij je bereiken?'),
+    'Denk erover na wie uw e-mail, telefoon of post kan zien. Kies alleen wat veilig is. Op de volgende pagina vult u alleen de gegevens in van wat u kiest.': N_('Denk erover na wie je e-mail, telefoon of post kan zien. Kies alleen wat veilig is. Op de volgende pagina vul je alleen de gegevens in van wat je kiest.'),
+    'U kunt meer dan één manier kiezen.': N_('Je kunt meer dan één manier kiezen.'),
+    'U krijgt dan een wachtzin. Dat is een rij woorden. Daarmee volgt u uw verzoek op deze website.': N_('Je krijgt dan een wachtzin. Dat is een rij woorden. Daarmee volg je je verzoek op deze website.'),
+    'Heeft Veilig Thuis na onderzoek gezegd dat de melding niet klopte? Dan moet Veilig Thuis uw gegevens vernietigen als u dat vraagt.': N_('Heeft Veilig Thuis na onderzoek gezegd dat de melding niet klopte? Dan moet Veilig Thuis jouw gegevens vernietigen als je dat vraagt.'),
+    'U hoeft geen reden te geven, maar het helpt ons.': N_('Je hoeft geen reden te geven, maar het helpt ons.'),
+    'Kies wat bij u past. U kunt meer dan één reden kiezen.': N_('Kies wat bij jou past. Je kunt meer dan één reden kiezen.'),
+    'Over u': N_('Over jou'),
+    'Vul uw gegevens in zoals ze in uw paspoort of identiteitskaart staan.': N_('Vul je gegevens in zoals ze in je paspoort of identiteitskaart staan.'),
+    'Dit helpt ons om u te vinden. U hoeft het niet in te vullen. Het staat op uw paspoort of identiteitskaart.': N_('Dit helpt ons om jou te vinden. Je hoeft het niet in te vullen. Het staat op je paspoort of identiteitskaart.'),
+    'Hoe wilt u het afschrift krijgen?': N_('Hoe wil je het afschrift krijgen?'),
+    'U krijgt bericht als het klaar is. U downloadt het na een extra controle dat u het bent.': N_('Je krijgt bericht als het klaar is. Je downloadt het na een extra controle dat jij het bent.'),
+    'U maakt een afspraak en neemt uw identiteitsbewijs mee.': N_('Je maakt een afspraak en neemt je identiteitsbewijs mee.'),
+    "Correctie is voor feiten: bijvoorbeeld een verkeerde datum, naam of gebeurtenis. Bent u het oneens met een mening of beoordeling? Kies dan ook 'eigen verklaring'.": N_("Correctie is voor feiten: bijvoorbeeld een verkeerde datum, naam of gebeurtenis. Ben je het oneens met een mening of beoordeling? Kies dan ook 'eigen verklaring'."),
+    'Schrijf op waar het staat als u dat weet, bijvoorbeeld de datum van het gesprek.': N_('Schrijf op waar het staat als je dat weet, bijvoorbeeld de datum van het gesprek.'),
+    'Uw contactgegevens': N_('Je contactgegevens'),
+    'Uw adres': N_('Je adres'),
+    'Wat wilt u vragen?': N_('Wat wil je vragen?'),
+    'U kunt meer dan één ding kiezen.': N_('Je kunt meer dan één ding kiezen.'),
+    'Uw rechten': N_('Jouw rechten'),
+    'Uw verzoek volgen': N_('Je verzoek volgen'),
+    'Controleer uw antwoorden': N_('Controleer je antwoorden'),
+    'U bent': N_('Je bent'),
+    'Uw naam': N_('Je naam'),
+    'Uw geboortedatum': N_('Je geboortedatum'),
+    'Uw BSN': N_('Je BSN'),
+    'U vraagt': N_('Je vraagt'),
+    'Uw verklaring': N_('Je verklaring'),
+    'Met een code die u zelf doorgeeft': N_('Met een code die je zelf doorgeeft'),
+    'Uw verzoek is verstuurd': N_('Je verzoek is verstuurd'),
+    'Uw kenmerk is': N_('Je kenmerk is'),
+    'Schrijf dit kenmerk op of bewaar het op een veilige plek. U heeft het nodig om uw verzoek te volgen.': N_('Schrijf dit kenmerk op of bewaar het op een veilige plek. Je hebt het nodig om je verzoek te volgen.'),
+    'Uw wachtzin': N_('Je wachtzin'),
+    'Met het kenmerk en deze wachtzin volgt u uw verzoek op deze website. U ziet de wachtzin maar één keer. Schrijf haar op en bewaar haar op een veilige plek. Wij kunnen haar niet opnieuw laten zien.': N_('Met het kenmerk en deze wachtzin volg je je verzoek op deze website. Je ziet de wachtzin maar één keer. Schrijf haar op en bewaar haar op een veilige plek. Wij kunnen haar niet opnieuw laten zien.'),
+    'U krijgt een e-mail met een link. Klik op de link om uw e-mailadres te bevestigen. Pas daarna gaan wij met uw verzoek aan de slag. Doet u dat niet binnen %(days)s dagen? Dan verwijderen wij het verzoek.': N_('Je krijgt een e-mail met een link. Klik op de link om je e-mailadres te bevestigen. Pas daarna gaan wij met je verzoek aan de slag. Doe je dat niet binnen %(days)s dagen? Dan verwijderen wij het verzoek.'),
+    'Een medewerker controleert wie u bent. Soms vragen wij u om meer informatie.': N_('Een medewerker controleert wie je bent. Soms vragen wij je om meer informatie.'),
+    'Wij geven u uiterlijk op deze datum antwoord:': N_('Wij geven je uiterlijk op deze datum antwoord:'),
+    'Soms hebben wij meer tijd nodig voor inzage of een afschrift. Dan hoort u dat binnen de eerste maand, met de reden.': N_('Soms hebben wij meer tijd nodig voor inzage of een afschrift. Dan hoor je dat binnen de eerste maand, met de reden.'),
+    'Stoppen en uw antwoorden wissen?': N_('Stoppen en je antwoorden wissen?'),
+    'Wij wissen dan alles wat u tot nu toe heeft ingevuld, ook de bestanden die u heeft toegevoegd. Uw verzoek wordt niet verstuurd. Dit kunt u niet ongedaan maken.': N_('Wij wissen dan alles wat je tot nu toe hebt ingevuld, ook de bestanden die je hebt toegevoegd. Je verzoek wordt niet verstuurd. Dit kun je niet ongedaan maken.'),
+    'U bent uitgenodigd om mee te doen aan een verzoek. Klik op de knop om verder te gaan.': N_('Je bent uitgenodigd om mee te doen aan een verzoek. Klik op de knop om verder te gaan.'),
+    'Uw gegevens': N_('Je gegevens'),
+    'U hoeft dit niet in te vullen.': N_('Je hoeft dit niet in te vullen.'),
+    'Alleen als het veilig is dat wij u e-mailen.': N_('Alleen als het veilig is dat wij je e-mailen.'),
+    'Maak op de kopie uw burgerservicenummer (BSN) en pasfoto onzichtbaar. Met de gratis app KopieID van de Rijksoverheid doet u dit makkelijk.': N_('Maak op de kopie je burgerservicenummer (BSN) en pasfoto onzichtbaar. Met de gratis app KopieID van de Rijksoverheid doe je dit makkelijk.'),
+    'U doet mee': N_('Je doet mee'),
+    'U doet mee aan het verzoek': N_('Je doet mee aan het verzoek'),
+    'Een medewerker controleert wie u bent. Daarna gaan wij met het verzoek aan de slag.': N_('Een medewerker controleert wie je bent. Daarna gaan wij met het verzoek aan de slag.'),
+    'Uw verzoek': N_('Je verzoek'),
+    'Uw verzoek is afgerond: u heeft op alles wat u vroeg een antwoord gekregen.': N_('Je verzoek is afgerond: je hebt op alles wat je vroeg een antwoord gekregen.'),
+    'Uw afschrift': N_('Je afschrift'),
+    'Uw afschrift wordt klaargemaakt. Kijk over een paar minuten opnieuw.': N_('Je afschrift wordt klaargemaakt. Kijk over een paar minuten opnieuw.'),
+    'Van u': N_('Van jou'),
+    'Uw antwoord': N_('Je antwoord'),
+    'Met uw wachtzin': N_('Met je wachtzin'),
+    'Kreeg u een wachtzin toen u het verzoek verstuurde? Vul dan het kenmerk en de wachtzin in.': N_('Kreeg je een wachtzin toen je het verzoek verstuurde? Vul dan het kenmerk en de wachtzin in.'),
+    'Uw wachtzin is de rij woorden die u kreeg toen u het verzoek verstuurde. Hoofdletters maken niet uit, en een tikfout in een woord ook niet.': N_('Je wachtzin is de rij woorden die je kreeg toen je het verzoek verstuurde. Hoofdletters maken niet uit, en een tikfout in een woord ook niet.'),
+    'Wilt u iets vragen of iets toevoegen aan uw verzoek? Schrijf het hier. Een medewerker leest uw bericht.': N_('Wil je iets vragen of iets toevoegen aan je verzoek? Schrijf het hier. Een medewerker leest je bericht.'),
+    'Wilt u dit verzoek niet meer? Dan kunt u het hier intrekken.': N_('Wil je dit verzoek niet meer? Dan kun je het hier intrekken.'),
+    'Wij stoppen met uw verzoek. U krijgt er geen antwoord meer op.': N_('Wij stoppen met je verzoek. Je krijgt er geen antwoord meer op.'),
+    'Wat u heeft meegestuurd, zoals een kopie van uw identiteitsbewijs, verwijderen wij meteen.': N_('Wat je hebt meegestuurd, zoals een kopie van je identiteitsbewijs, verwijderen wij meteen.'),
+    'Heeft u al een afschrift of een brief gekregen? Dat blijft zoals het is.': N_('Heb je al een afschrift of een brief gekregen? Dat blijft zoals het is.'),
+    'Intrekken kunt u niet terugdraaien. Wilt u later toch iets vragen? Dan doet u een nieuw verzoek.': N_('Intrekken kun je niet terugdraaien. Wil je later toch iets vragen? Dan doe je een nieuw verzoek.'),
+    'Dit verzoek kunt u hier niet intrekken. Het is al afgerond of ingetrokken, of u heeft het niet zelf ingediend.': N_('Dit verzoek kun je hier niet intrekken. Het is al afgerond of ingetrokken, of je hebt het niet zelf ingediend.'),
+    'Terug naar uw verzoek': N_('Terug naar je verzoek'),
+    'Klik op de knop om uw verzoek te bekijken.': N_('Klik op de knop om je verzoek te bekijken.'),
+    'Uw afschrift ophalen': N_('Je afschrift ophalen'),
+    'Uw afschrift bevat gegevens over u. Daarom vragen wij u nog één keer te laten zien dat u het bent.': N_('Je afschrift bevat gegevens over jou. Daarom vragen wij je nog één keer te laten zien dat jij het bent.'),
+    'Wij sturen een code naar uw e-mailadres. De code werkt één keer en is 15 minuten geldig.': N_('Wij sturen een code naar je e-mailadres. De code werkt één keer en is 15 minuten geldig.'),
+    'U krijgt de code van uw medewerker van Veilig Thuis, bijvoorbeeld door de telefoon. Heeft u nog geen code? Bel ons: 0800-2000.': N_('Je krijgt de code van je medewerker van Veilig Thuis, bijvoorbeeld door de telefoon. Heb je nog geen code? Bel ons: 0800-2000.'),
+    'De woorden die u kreeg toen u het verzoek verstuurde, met spaties ertussen.': N_('De woorden die je kreeg toen je het verzoek verstuurde, met spaties ertussen.'),
+    'U kunt het afschrift nog %(n)s keer downloaden, tot %(date)s.': N_('Je kunt het afschrift nog %(n)s keer downloaden, tot %(date)s.'),
+    'Bijvoorbeeld een duidelijkere kopie van uw identiteitsbewijs. Een PDF, JPG of PNG van hoogstens 10 MB.': N_('Bijvoorbeeld een duidelijkere kopie van je identiteitsbewijs. Een PDF, JPG of PNG van hoogstens 10 MB.'),
+    'Uw e-mailadres is bevestigd': N_('Je e-mailadres is bevestigd'),
+    'Wij hebben uw verzoek ontvangen. Een medewerker gaat ermee aan de slag.': N_('Wij hebben je verzoek ontvangen. Een medewerker gaat ermee aan de slag.'),
+    'Klik op de knop om uw e-mailadres te bevestigen. Daarna gaan wij met uw verzoek aan de slag.': N_('Klik op de knop om je e-mailadres te bevestigen. Daarna gaan wij met je verzoek aan de slag.'),
+    'Bevestig uw e-mailadres via deze link:': N_('Bevestig je e-mailadres via deze link:'),
+    'De link werkt één keer. Heeft u niets aangevraagd? Dan kunt u deze e-mail negeren.': N_('De link werkt één keer. Heb je niets aangevraagd? Dan kun je deze e-mail negeren.'),
+    'U vroeg om een code. Uw code is:': N_('Je vroeg om een code. Je code is:'),
+    'De code werkt één keer en is 15 minuten geldig. Vul de code in op de pagina waar u hem aanvroeg.': N_('De code werkt één keer en is 15 minuten geldig. Vul de code in op de pagina waar je hem aanvroeg.'),
+    'Heeft u niets aangevraagd? Dan kunt u deze e-mail negeren.': N_('Heb je niets aangevraagd? Dan kun je deze e-mail negeren.'),
+    'U bent uitgenodigd om mee te doen. Open deze link:': N_('Je bent uitgenodigd om mee te doen. Open deze link:'),
+    'De link werkt één keer. Weet u niet waar dit over gaat? Dan kunt u deze e-mail negeren.': N_('De link werkt één keer. Weet je niet waar dit over gaat? Dan kun je deze e-mail negeren.'),
+    'Er is nieuws over uw verzoek. Log in om het te lezen:': N_('Er is nieuws over je verzoek. Log in om het te lezen:'),
+    'Via deze link ziet u de stand van zaken:': N_('Via deze link zie je hoe het met je verzoek gaat:'),
+    'De link werkt één keer en 30 minuten lang. Heeft u niets aangevraagd? Dan kunt u deze e-mail negeren.': N_('De link werkt één keer en 30 minuten lang. Heb je niets aangevraagd? Dan kun je deze e-mail negeren.'),
+    'Kies minstens één ding dat u wilt vragen.': N_('Kies minstens één ding dat je wilt vragen.'),
+    'Schrijf op wat er volgens u moet staan.': N_('Schrijf op wat er volgens jou moet staan.'),
+    'Waarom wilt u dat het dossier wordt vernietigd?': N_('Waarom wil je dat het dossier wordt vernietigd?'),
+    'Welke gegevens, en wat wilt u nog uitleggen?': N_('Welke gegevens, en wat wil je nog uitleggen?'),
+    'Kies hoe u het afschrift wilt krijgen.': N_('Kies hoe je het afschrift wilt krijgen.'),
+    'Hoe laat u zien wie u bent?': N_('Hoe laat je zien wie je bent?'),
+    'Kies hoe u laat zien wie u bent.': N_('Kies hoe je laat zien wie je bent.'),
+    'Kopie van uw identiteitsbewijs': N_('Kopie van je identiteitsbewijs'),
+    'Per brief op uw huisadres': N_('Per brief op je huisadres'),
+    "Kies hoe wij u mogen bereiken, of kies 'Liever niet'.": N_("Kies hoe wij je mogen bereiken, of kies 'Liever niet'."),
+    "Kies 'Liever niet' alleen als wij u op geen enkele manier mogen bereiken.": N_("Kies 'Liever niet' alleen als wij je op geen enkele manier mogen bereiken."),
+    'U mag een bericht inspreken op mijn voicemail': N_('Veilig Thuis mag een bericht inspreken op mijn voicemail'),
+    'Vul uw e-mailadres in.': N_('Vul je e-mailadres in.'),
+    'Vul uw telefoonnummer in.': N_('Vul je telefoonnummer in.'),
+    'Zet een vinkje om te bevestigen dat u de vragen naar waarheid heeft ingevuld.': N_('Zet een vinkje om te bevestigen dat je de vragen naar waarheid hebt ingevuld.'),
+    'Uw e-mailadres': N_('Je e-mailadres'),
+    'Schrijf uw antwoord.': N_('Schrijf je antwoord.'),
+    'Kies een bestand met de kopie van uw identiteitsbewijs.': N_('Kies een bestand met de kopie van je identiteitsbewijs.'),
+    'Uw antwoorden zijn gewist.': N_('Je antwoorden zijn gewist.'),
+    'Schrijf uw verklaring, of voeg een PDF toe.': N_('Schrijf je verklaring, of voeg een PDF toe.'),
+    'Voeg uw verklaring toe als PDF, of schrijf haar in het tekstvak.': N_('Voeg je verklaring toe als PDF, of schrijf haar in het tekstvak.'),
+    'Vul het e-mailadres van de ander in, niet uw eigen adres.': N_('Vul het e-mailadres van de ander in, niet je eigen adres.'),
+    'Kies een bestand, of kies dat u het laat zien bij Veilig Thuis.': N_('Kies een bestand, of kies dat je het laat zien bij Veilig Thuis.'),
+    'Dit is het e-mailadres dat u voor de ander gaf. Vul uw eigen e-mailadres in.': N_('Dit is het e-mailadres dat je voor de ander gaf. Vul je eigen e-mailadres in.'),
+    'Er ontbreekt nog iets. Controleer uw antwoorden.': N_('Er ontbreekt nog iets. Controleer je antwoorden.'),
+    'Deze combinatie van kenmerk en wachtzin kennen wij niet. Controleer wat u heeft ingevuld.': N_('Deze combinatie van kenmerk en wachtzin kennen wij niet. Controleer wat je hebt ingevuld.'),
+    'Dit verzoek is afgesloten. U kunt geen bericht meer sturen.': N_('Dit verzoek is afgesloten. Je kunt geen bericht meer sturen.'),
+    'Uw bericht is verstuurd.': N_('Je bericht is verstuurd.'),
+    'U heeft te vaak een verkeerde code ingevuld. Vraag een nieuwe code aan.': N_('Je hebt te vaak een verkeerde code ingevuld. Vraag een nieuwe code aan.'),
+    'Uw afschrift wordt nog klaargemaakt. Kijk over een paar minuten opnieuw.': N_('Je afschrift wordt nog klaargemaakt. Kijk over een paar minuten opnieuw.'),
+    'Wij kunnen u geen code per e-mail sturen. Bel ons: 0800-2000.': N_('Wij kunnen je geen code per e-mail sturen. Bel ons: 0800-2000.'),
+    'Wij hebben een code naar uw e-mailadres gestuurd. De code is 15 minuten geldig.': N_('Wij hebben een code naar je e-mailadres gestuurd. De code is 15 minuten geldig.'),
+    'Uw verzoek is ingetrokken. Wat u had meegestuurd, is verwijderd.': N_('Je verzoek is ingetrokken. Wat je had meegestuurd, is verwijderd.'),
+    'Wacht op bevestiging van uw e-mailadres': N_('Wacht op bevestiging van je e-mailadres'),
+    'Wij wachten op informatie van u': N_('Wij wachten op informatie van jou'),
+    'U stuurde een bericht': N_('Je stuurde een bericht'),
+    'Uw afschrift staat klaar': N_('Je afschrift staat klaar'),
+    'Uw afschrift is ingetrokken, omdat er gegevens uit het dossier zijn vernietigd of gewist (zie het bericht)': N_('Je afschrift is ingetrokken, omdat er gegevens uit het dossier zijn vernietigd of gewist (zie het bericht)'),
+    'U heeft uw gegevens ingezien': N_('Je hebt je gegevens ingezien'),
+    'U heeft uw verzoek ingetrokken': N_('Je hebt je verzoek ingetrokken'),
+    'Wat u meestuurde is verwijderd': N_('Wat je meestuurde is verwijderd'),
+    'U heeft een besluit gekregen (zie de brieven).': N_('Je hebt een besluit gekregen (zie de brieven).'),
+    'Uw afschrift staat voor u klaar om te downloaden.': N_('Je afschrift staat voor je klaar om te downloaden.'),
+    'U heeft uw afschrift bij Veilig Thuis gekregen.': N_('Je hebt je afschrift bij Veilig Thuis gekregen.'),
+    'U heeft uw gegevens ingezien.': N_('Je hebt je gegevens ingezien.'),
+    'Kijk in uw e-mail': N_('Kijk in je e-mail'),
+    'Als het kenmerk en het e-mailadres kloppen en uw e-mailadres is bevestigd, krijgt u binnen een paar minuten een e-mail met een link. De link werkt één keer en 30 minuten lang.': N_('Als het kenmerk en het e-mailadres kloppen en je e-mailadres is bevestigd, krijg je binnen een paar minuten een e-mail met een link. De link werkt één keer en 30 minuten lang.'),
+    'Geen e-mail gekregen? Kijk ook in uw map met ongewenste e-mail, of bel ons.': N_('Geen e-mail gekregen? Kijk ook in je map met ongewenste e-mail, of bel ons.'),
+}
+
+
+def young_now() -> bool:
+    return bool(has_app_context() and g.get("young"))
+
+
+def msgid_for(msgid: str) -> str:
+    """The message id to translate for whoever reads now."""
+    return YOUNG.get(msgid, msgid) if young_now() else msgid
+
+
+def je(text):
+    """A text made elsewhere (a form label, an error, a status name), in the "je" form
+    when a young person reads. Lazy texts are looked up by their message id, plain
+    ones by their (Dutch) words; in English both forms are the same."""
+    if not young_now() or text is None:
+        return text
+    if isinstance(text, LazyString):
+        key = text._args[0] if text._args else ""
+        if key in YOUNG:
+            return get_translations().ugettext(YOUNG[key]) % text._kwargs if text._kwargs else \
+                get_translations().ugettext(YOUNG[key])
+        return text
+    key = str(text)
+    return get_translations().ugettext(YOUNG[key]) if key in YOUNG else text
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: get_translations().ugettext(msgid_for(s)),
+        ngettext=lambda s, p, n: get_translations().ungettext(msgid_for(s), msgid_for(p), n),
+        newstyle=True,
+        pgettext=lambda c, s: get_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: get_translations().unpgettext(c, s, p, n),
+    )
+    app.add_template_filter(je, "je")
