@@ -251,3 +251,6 @@ def test_art16_once_the_registration_system_carries_the_statement_it_is_in_the_c
     import_doc(app, doc)
     text = _copy_text(app, people, ref, link_id)
     assert text.count(OWN_WORDS) == 1
+    # As an entry it is still her own statement: in full but for the reporter (issue 12).
+    assert "Ik heb altijd goed voor Lotte en Daan gezorgd" in text
+    assert "Ineke" not in text and "Bosman" not in text

@@ -236,3 +236,25 @@ def test_art14_2_art16_the_statement_keeps_the_names_the_person_wrote():
     assert "Lotte en Sanne de Vries weten" in kept and "Sanne woont nu aan" in kept
     assert "Bosman" not in kept and "Lindelaan" not in kept and "14" not in kept
     assert sorted(s.ground for s in spans) == sorted([R.REPORTER_PROTECTION, R.SAFETY])
+
+
+def test_art14_2_art15_a_hand_redaction_of_an_improved_entrys_old_text_is_refused(app, marks_copy):
+    """Bad input: the old text of an improved entry is not printed; redacting a phrase in
+    it would change nothing in the copy. A clear error; nothing changes."""
+    client, ref, copy_id = marks_copy
+    page = f"/backoffice/verzoeken/{ref}/afschrift/{copy_id}"
+    with app.app_context():
+        c = _copy(copy_id)
+        e3 = next(ce.entry_pk for ce in c.entries if ce.entry.entry_id == "e3")
+        before = (len(c.redactions), c.version)
+        db.session.remove()
+    r = ch.post_form(client, page, f"{page}/stukken/{e3}/weglaten",
+                     {"phrase": "hockey", "field": "text", "ground": R.THIRD_PARTY,
+                      "reason": "Dit woord zegt te veel over de hobby's."})
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"#weglaten-{e3}")
+    shown = client.get(page).get_data(as_text=True)
+    assert "Dit stuk is verbeterd (artikel 15)." in shown
+    with app.app_context():
+        c = _copy(copy_id)
+        assert (len(c.redactions), c.version) == before
+        db.session.remove()
