@@ -258,3 +258,23 @@ def test_art14_2_art15_a_hand_redaction_of_an_improved_entrys_old_text_is_refuse
         c = _copy(copy_id)
         assert (len(c.redactions), c.version) == before
         db.session.remove()
+
+
+def test_art14_2_an_attachment_keeps_the_family_name_the_person_shares():
+    """Issue 12, in attachments too: in Mark Jansen's copy "Lotte Jansen" and "Lotte" are
+    looked for, "Jansen" alone is not (it is his own name); the reporter's family name
+    is."""
+    from types import SimpleNamespace as NS
+
+    from portal.services.copies.workbench import other_persons_strings
+
+    def person(pid, role, given, family):
+        return NS(person_id=pid, role=role, given_names=given, family_name=family, addresses=[], phones=[],
+                  emails=[], bsn=None, organisation=None, birth_date=None)
+
+    mark = person("p2", "subject", "Mark", "Jansen")
+    people = [mark, person("p3", "subject", "Lotte", "Jansen"), person("p5", "reporter", "Ineke", "Bosman")]
+    needles = other_persons_strings(NS(link=NS(person=mark, dossier=NS(persons=people))))
+    assert "Lotte Jansen" in needles and "Lotte" in needles
+    assert "Jansen" not in needles and "Mark" not in needles
+    assert "Bosman" in needles and "Ineke Bosman" in needles

@@ -176,13 +176,19 @@ def _copy_attachment(copy: Copy, ca_id: int) -> CopyAttachment:
 
 def other_persons_strings(copy: Copy) -> list[str]:
     """Every identifier string of every person but the copy's own, to look for in an
-    attachment (the reporter's always; the protected whereabouts when others read)."""
+    attachment (the reporter's always; the protected whereabouts when others read). A
+    family name the copy's own person shares only with the other's given name."""
     out: list[str] = []
     me = copy.link.person.person_id
+    my_family = R.fold(copy.link.person.family_name or "").split()
     for p in copy.link.dossier.persons:
         if p.person_id == me and p.role != "reporter":
             continue
-        out += [f"{p.given_names} {p.family_name}", p.family_name] + [g for g in p.given_names.split() if len(g) > 1]
+        out += [f"{p.given_names} {p.family_name}"] + [g for g in p.given_names.split() if len(g) > 1]
+        if p.person_id == me or R.fold(p.family_name or "").split() != my_family:
+            # A family name the copy's person shares is theirs too: only with a given
+            # name (above), as in the text (issue 12).
+            out.append(p.family_name)
         for a in p.addresses:
             out += [f"{a.get('street', '')} {a.get('number', '')}".strip(), a.get("postcode", "")]
         out += list(p.phones) + list(p.emails) + ([p.bsn] if p.bsn else []) + ([p.organisation] if p.organisation else [])
