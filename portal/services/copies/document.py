@@ -10,7 +10,7 @@ entry, the person's own statements, and the counts the cover letter gives."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from flask_babel import force_locale
 from ... import labels
@@ -257,7 +257,7 @@ def copy_model(copy: Copy, *, draft: bool = True) -> CopyModel:
                 else:
                     withheld[a.ground or "third_party_privacy"] = withheld.get(a.ground or "third_party_privacy", 0) + 1
                     lines.append(lang_pick(("Een bijlage is niet opgenomen.", "An attachment is left out."), lang))
-            label, spans = None, ()
+            label = None
             improved = not shielded and eff is not None and eff.kind == IMPROVE and bool(eff.new_text)
             if ce.withheld:
                 withheld[ce.withheld_ground] = withheld.get(ce.withheld_ground, 0) + 1
@@ -291,9 +291,7 @@ def copy_model(copy: Copy, *, draft: bool = True) -> CopyModel:
                                   _made_marks("statement", f"s{what.statement.id}", what.found),
                                   statement=what.statement))
             else:
-                part = parts_by_pk[what]
-                parts.append(Part(view, part.title, part.text, part.text_field, part.marks, part.printed,
-                                  part.copy_entry, None, part.amendment, part.attachments))
+                parts.append(replace(parts_by_pk[what], view=view))  # numbered as printed
         counts: dict[str, int] = {}
         for part in parts:
             if part.printed:
