@@ -93,7 +93,8 @@ KIND_LABELS = {
     "id_number": _l("identificatienummer"),
     "selection": _l("zelf gekozen"),
 }
-FIELD_LABELS = {"text": _l("tekst"), "title": _l("titel")}
+FIELD_LABELS = {"text": _l("tekst"), "title": _l("titel"), "amended": _l("verbeterde tekst (artikel 15)"),
+                "statement": _l("eigen verklaring (artikel 16)")}
 STATUS_LABELS = {
     Copy.DRAFT: _l("Concept"),
     Copy.REVIEWED: _l("Gecontroleerd"),
@@ -150,6 +151,7 @@ ERRORS = {
     "phrase_not_found": _l("Deze woorden staan niet in dit stuk. Neem ze precies over uit de tekst."),
     "phrase_too_long": _l("Dit zijn te veel woorden (hoogstens %(max)s tekens)."),
     "entry_not_in_copy": _l("Dit stuk zit niet in dit afschrift."),
+    "entry_amended": _l("Dit stuk is verbeterd (artikel 15). In het afschrift staat de nieuwe tekst, niet de oude. Kies ‘In de titel’, of vraag de privacyfunctionaris als er in de nieuwe tekst nog iets weg moet."),
     "not_withheld": _l("Dit stuk was al opgenomen."),
     "attachment_not_found": _l("Deze bijlage hoort niet bij dit afschrift."),
     "bad_decision": _l("Kies wat er met de bijlage gebeurt."),
@@ -319,7 +321,7 @@ def runs(text: str, reds: list) -> list[Run]:
     out: list[Run] = []
     pos = 0
     clusters: list[list] = []  # [start, end, [redactions]]
-    for r in sorted(reds, key=lambda r: (r.start, -r.end, r.id)):
+    for r in sorted(reds, key=lambda r: (r.start, -r.end, str(getattr(r, "key", getattr(r, "id", ""))))):
         start, end = max(0, min(r.start, len(text))), max(0, min(r.end, len(text)))
         if end <= start:
             continue
@@ -340,12 +342,24 @@ def runs(text: str, reds: list) -> list[Run]:
 
 @dataclass
 class EntryRow:
-    copy_entry: object
-    entry: object
+    """One printed entry or own statement of the copy (``copies.Part``), numbered as the
+    PDF numbers it, with its texts cut into runs and its redactions listed."""
+
+    part: object  # copies.Part: the printed view, the texts, the redactions
+    copy_entry: object  # None for an own statement
+    entry: object  # None for an own statement
     title_runs: list
     text_runs: list
-    redactions: list  # (number, redaction, original text)
+    redactions: list  # (number, mark, original text)
     attachments: list
+
+    @property
+    def view(self):
+        return self.part.view
+
+    @property
+    def statement(self):
+        return self.part.statement
 
 
 @dataclass
@@ -365,6 +379,7 @@ class Workbench:
     may_sign: bool
     own_work: bool
     redact_attachments: bool
+    printed_total: int = 0  # redactions in force in what the PDF prints (= the cover letter's count)
     inspection_asked: bool = False  # inzage (art. 14.1) is one of the rights asked
     inspections: list = field(default_factory=list)
     taking_part: list = field(default_factory=list)
@@ -428,30 +443,30 @@ def _log_read(action: str, req: Request, copy: Copy | None = None, reason: str |
 
 
 def workbench(req: Request, copy: Copy) -> Workbench:
-    reds_by_entry, atts_by_entry = svc.by_entry(copy)
+    """The workbench from the copy's one model (``copies.copy_model``): the entries and
+    own statements as the PDF prints them, every redaction of the printed texts with
+    its ground, and the same counts as the cover letter."""
+    model = svc.copy_model(copy)
     entries, numbers = [], {}
     number = 0
-    for ce in copy.entries:
-        e = ce.entry
-        reds = reds_by_entry.get(ce.entry_pk, [])
-        title = e.title or ""
+    for part in model.parts:
         listed = []
-        for fld, text in (("title", title), ("text", e.text)):
-            for r in sorted((r for r in reds if r.field == fld), key=lambda r: (r.start, -r.end, r.id)):
+        for fld, text, marks in (("title", part.title, part.title_marks), (part.text_field, part.text, part.text_marks)):
+            for m in sorted(marks, key=lambda m: (m.start, -m.end, m.key)):
                 number += 1
-                numbers[r.id] = number
-                listed.append((number, r, text[r.start:r.end]))
-        entries.append(EntryRow(ce, e, runs(title, [r for r in reds if r.field == "title"]),
-                                runs(e.text, [r for r in reds if r.field == "text"]), listed,
-                                atts_by_entry.get(ce.entry_pk, [])))
+                numbers[m.key] = number
+                listed.append((number, m, text[m.start:m.end]))
+        ce = part.copy_entry
+        entries.append(EntryRow(part, ce, ce.entry if ce is not None else None, runs(part.title, list(part.title_marks)),
+                                runs(part.text, list(part.text_marks)), listed, list(part.attachments)))
     by_ground: dict[str, dict[str, int]] = {}
     lifted: dict[str, int] = {}
-    for r in copy.redactions:
-        by_ground.setdefault(r.ground, {})
-        if r.state == CopyRedaction.LIFTED:
-            lifted[r.ground] = lifted.get(r.ground, 0) + 1
+    for m in model.marks():
+        by_ground.setdefault(m.ground, {})
+        if not m.in_force:
+            lifted[m.ground] = lifted.get(m.ground, 0) + 1
         else:
-            by_ground[r.ground][r.origin] = by_ground[r.ground].get(r.origin, 0) + 1
+            by_ground[m.ground][m.origin] = by_ground[m.ground].get(m.origin, 0) + 1
     counts = [(gr, by_ground[gr], lifted.get(gr, 0)) for gr in R.GROUNDS if gr in by_ground]
     stale = svc.is_stale(copy)
     rendered = _rendered_current(copy)
@@ -459,6 +474,7 @@ def workbench(req: Request, copy: Copy) -> Workbench:
     unreviewed = sum(1 for a in copy.attachments if a.state == CopyAttachment.UNREVIEWED)
     return Workbench(
         req=req, copy=copy, entries=entries, numbers=numbers, counts=counts, restrictions=svc.restrictions(copy),
+        printed_total=sum(model.counts.values()),
         needs_signature=needs, stale=stale, rendered_current=rendered, has_pdf=copy.pdf_sha256 is not None,
         unreviewed_attachments=unreviewed,
         next_step=_next_step(copy, stale=stale, rendered=rendered, unreviewed=unreviewed, needs_signature=needs),

@@ -44,9 +44,23 @@ Rules:
   after "mevrouw"/"mevr."/"mw."/"meneer"/"mijnheer"/"de heer"/"dhr."/"hr."/"juf"/
   "meester"/"dokter"/"dr." (the title is redacted with it: it tells the gender); every
   given name alone; the family name alone unless ``copy_for`` has the same family name
-  (else "Lotte Jansen" would lose "Jansen" in her own copy: then the family name is
-  redacted only in the longer forms above). A possessive "s" / "'s" ("Daans",
-  "Lotte's") is redacted with the name.
+  (else "Lotte Jansen" would lose "Jansen" in her own copy). A possessive "s" / "'s"
+  ("Daans", "Lotte's") is redacted with the name. Initials and a title written before
+  a redacted name go with it ("J. [naam]" must not leave the "J.", ``with_initials``).
+- A family name shared with ``copy_for`` (issue 12) is redacted only where the words
+  around it name someone else (``shared_family_name_patterns``): with the other's given
+  name or initial, with initials that are not ``copy_for``'s, after the other's
+  relation word ("dochter Jansen", "oma Jansen") unless it is ``copy_for``'s own, after
+  a title of the other gender than ``copy_for``'s relation word says ("mevrouw Jansen"
+  in the father's copy). "de heer Jansen" and "Jansen" stay in the father's own copy.
+- A street where ``copy_for`` lives too is redacted only with the other person's own
+  number ("Kastanjestraat 41" of the neighbour who reported; "Kastanjestraat 3", the
+  requester's own, and "de Kastanjestraat" stay), as erasure does
+  (``_address_patterns(any_number=False)``). Not for a protected address: that
+  street goes with any number, also where the reader lives in it.
+- The reporter's and a protected person's house number on its own, where the words
+  say it is a house number ("op nummer 41", "nr. 41", "woont op 41."; not "op 3
+  februari"), unless ``copy_for`` has the same number (``house_number_patterns``).
 - Word boundaries: a name is redacted only as a whole word, so "Daan" is *not*
   redacted inside "Daanstraat" (it would break street names and ordinary words; a
   street that is a listed address is redacted as an address). Matching ignores case and
@@ -334,11 +348,17 @@ def _email_pattern(email: str) -> str | None:
 
 
 def _patterns_for(p: Person, *, copy_for_person: Person | None) -> list[tuple[str, str]]:
-    """(kind, regex) for every identifier the dossier gives for ``p``."""
-    bare = copy_for_person is None or fold(copy_for_person.family_name).split() != fold(p.family_name).split()
-    out = [(NAME, x) for x in _name_patterns(p, bare_family_name=bare)]
+    """(kind, regex) for every identifier the dossier gives for ``p``, as precise as the
+    copy's own person needs (``copy_for_person``): where ``p`` shares the family name,
+    only the forms that name someone else (``shared_family_name_patterns``); where
+    ``p`` lives in the same street, that street only with ``p``'s own number."""
+    me = copy_for_person
+    shared = me is not None and shares_family_name(me, p)
+    out = [(NAME, x) for x in _name_patterns(p, bare_family_name=not shared, honorific=not shared)]
+    if shared:
+        out += [(NAME, x) for x in shared_family_name_patterns(p, me)]
     for a in p.addresses:
-        addr, pcs = _address_patterns(a)
+        addr, pcs = _address_patterns(a, any_number=not (me is not None and shares_street(me, a)))
         out += [(ADDRESS, x) for x in addr] + [(POSTCODE, x) for x in pcs]
     out += [(PHONE, x) for x in map(_phone_pattern, p.phones) if x]
     out += [(EMAIL, x) for x in map(_email_pattern, p.emails) if x]
@@ -358,12 +378,117 @@ def _patterns_for(p: Person, *, copy_for_person: Person | None) -> list[tuple[st
     return out
 
 
-def _whereabouts_patterns(p: Person) -> list[tuple[str, str]]:
+def _whereabouts_patterns(p: Person, me: Person | None = None) -> list[tuple[str, str]]:
+    """A protected person's whereabouts: every street with any number (even one the
+    reader shares: "zij woont nu ook in de Lindelaan" says too much), postcodes, and the
+    house number on its own."""
     out = []
     for a in p.addresses:
         addr, pcs = _address_patterns(a)
         out += [(ADDRESS, x) for x in addr] + [(POSTCODE, x) for x in pcs]
+        out += [(ADDRESS, x) for x in house_number_patterns(a, me)]
     return out
+
+
+# --- precision: what names someone else, and only them (issue 12) -------------------
+
+#: Household relation words that say a person's gender ("vader", "dochter").
+_MALE_RELATIONS = frozenset({
+    "vader", "zoon", "broer", "broertje", "opa", "grootvader", "oom", "stiefvader", "pleegvader", "stiefzoon",
+    "pleegzoon", "halfbroer", "stiefbroer", "neef", "echtgenoot", "man", "vriend", "ex-man",
+})
+_FEMALE_RELATIONS = frozenset({
+    "moeder", "dochter", "zus", "zusje", "zuster", "oma", "grootmoeder", "tante", "stiefmoeder", "pleegmoeder",
+    "stiefdochter", "pleegdochter", "halfzus", "stiefzus", "nicht", "echtgenote", "vrouw", "vriendin", "ex-vrouw",
+})
+#: Titles that say a gender; "dokter", "dr.", "mr." do not.
+_MALE_TITLES = (r"meneer", r"mijnheer", r"mnr\.?", r"de\s+heer", r"dhr\.?", r"hr\.?", r"meester")
+_FEMALE_TITLES = (r"mevrouw", r"mevr\.?", r"mw\.?", r"juffrouw", r"juf")
+
+
+def gender_of(relation: str) -> str | None:
+    """"m" or "f" where a relation word says it ("vader", "stiefmoeder"), else None."""
+    for word in fold(relation or "").replace("(", " ").replace(")", " ").split():
+        word = word.strip(".,;:")
+        if word in _MALE_RELATIONS:
+            return "m"
+        if word in _FEMALE_RELATIONS:
+            return "f"
+    return None
+
+
+def shares_family_name(a: Person, b: Person) -> bool:
+    fa = fold(a.family_name).split()
+    return bool(fa) and fa == fold(b.family_name).split()
+
+
+def shares_street(me: Person, a: Address) -> bool:
+    """``a`` lies in a street where ``me`` has an address too (any number, any city)."""
+    street = " ".join(fold(a.street or "").split())
+    return bool(street) and any(" ".join(fold(m.street or "").split()) == street for m in me.addresses)
+
+
+def _relation_head(relation: str) -> str:
+    words = fold(relation or "").split()
+    return words[0] if words else ""
+
+
+def shared_family_name_patterns(p: Person, me: Person) -> list[str]:
+    """``p`` has the family name of the copy's own person ``me``: the family name is
+    theirs too, so it is redacted only where the words around it name someone else:
+
+    - initials that are not ``me``'s first initial ("J. Jansen" in Mark Jansen's copy);
+    - ``p``'s relation word before it ("dochter Jansen", "de zoon Jansen"), unless it is
+      ``me``'s own relation word too (two daughters: "dochter Jansen" may be ``me``);
+    - a title of the other gender than ``me``'s ("mevrouw Jansen" in the father's copy),
+      where ``me``'s relation says the gender and ``p``'s does not say it is ``me``'s.
+
+    The forms with a given name or an initial ("Lotte Jansen", "L. Jansen") are in
+    ``_name_patterns`` already; "de heer Jansen" and "Jansen" alone stay in the father's
+    copy."""
+    fam = _phrase(p.family_name)
+    if not fam:
+        return []
+    out: list[str] = []
+    head = _relation_head(p.relation)
+    if head and len(head) >= 2 and head != _relation_head(me.relation):
+        out.append(r"(?:(?:de|het)\s+)?" + _phrase(head) + r"\s+(?:" + _HONORIFIC + r"\s+)?" + fam)
+    mine_given = fold(me.given_names).split()
+    if mine_given:  # initials that are not ``me``'s ("J. Jansen" is not Mark Jansen)
+        out.append("(?!" + re.escape(mine_given[0][0]) + r"[.\s])[a-z]\.(?:\s*[a-z]\.){0,4}\s*" + fam)
+    mine, theirs = gender_of(me.relation), gender_of(p.relation)
+    if mine is not None and theirs != mine:
+        titles = _FEMALE_TITLES if mine == "m" else _MALE_TITLES
+        out.append("(?:" + "|".join(titles) + r")\s+" + fam)
+    return [_L + "(?:" + x + ")" + _POSSESSIVE + _R for x in out]
+
+
+def _number_regex(number: str) -> str | None:
+    m = re.fullmatch(r"\s*(\d+)\s*[-/]?\s*(.*?)\s*", number or "")
+    if not m:
+        return None
+    return m.group(1) + (r"\s*[-/]?\s*" + _phrase(m.group(2)) if m.group(2) else r"(?:[-/]?[a-z](?!\w))?")
+
+
+#: Where a number is a house number: right after "nummer", "huisnummer", "nr.", "no."
+#: (with or without a space), or after "op" at the end of a phrase.
+_AFTER_NUMBER_WORD = (r"(?:(?<=nummer\s)|(?<=nummer)|(?<=\bnr\.\s)|(?<=\bnr\.)|(?<=\bnr\s)"
+                      r"|(?<=\bno\.\s)|(?<=\bno\.))")
+
+
+def house_number_patterns(a: Address, me: Person | None = None) -> list[str]:
+    """The house number of ``a`` on its own where the words say it is a house number:
+    after "nummer", "huisnummer", "nr.", "no." ("woont op nummer 41"), or after "op" at
+    the end of a phrase ("woont op 41."; not "op 3 februari", not "op 41 meter").
+    Only the number is taken. Not where the copy's own person ``me`` has the same
+    number: then it is theirs as much."""
+    num = _number_regex(a.number or "")
+    if num is None:
+        return []
+    digits = re.sub(r"\D", "", a.number or "")
+    if me is not None and any(re.sub(r"\D", "", m.number or "") == digits for m in me.addresses):
+        return []
+    return [_AFTER_NUMBER_WORD + num + r"(?!\d)", r"(?<=\bop\s)" + num + r"(?!\d)(?!\s*[\w(])"]
 
 
 @functools.lru_cache(maxsize=64)
@@ -378,13 +503,16 @@ def _scan_plan(persons: tuple[Person, ...], copy_for: str | None,
     for p in persons:
         is_me = me is not None and p.id == me.id
         if p.role == REPORTER:
-            for kind, pat in _patterns_for(p, copy_for_person=None if is_me else me):
+            reader = None if is_me else me
+            pats = _patterns_for(p, copy_for_person=reader)
+            pats += [(ADDRESS, x) for a in p.addresses for x in house_number_patterns(a, reader)]
+            for kind, pat in pats:
                 plan.append((p.id, kind, re.compile(pat), REPORTER_PROTECTION))
         elif not is_me:
             for kind, pat in _patterns_for(p, copy_for_person=me):
                 plan.append((p.id, kind, re.compile(pat), THIRD_PARTY))
         if p.protected_address and (not is_me or others_read):
-            for kind, pat in _whereabouts_patterns(p):
+            for kind, pat in _whereabouts_patterns(p, None if is_me else me):
                 plan.append((p.id, kind, re.compile(pat), SAFETY))
     return tuple(plan)
 
@@ -414,8 +542,26 @@ def find_known_identifiers(
                                                        any(r != copy_for for r in readers)):
         for m in pattern.finditer(folded):
             if m.end() > m.start():
-                found.add(Span(m.start(), m.end(), person_id, kind, ground))
+                start = with_initials(text, folded, m.start()) if kind == NAME else m.start()
+                found.add(Span(start, m.end(), person_id, kind, ground))
     return sorted(found, key=lambda s: (s.start, -s.end, -PRIORITY[s.ground], s.person_id, s.kind))
+
+
+#: Initials written before a name ("J.", "A.M.", "A. M.", "Th.", "J" before a space).
+_INITIALS_BEFORE = re.compile(r"(?:(?<![\w.])(?:[A-Z]|Th|Ch|IJ|Ij)\.[ \t]*(?:(?:[A-Z]|Th|Ch|IJ|Ij)\.[ \t]*){0,4}"
+                              r"|(?<![\w.])[A-Z][ \t]+)$")
+_TITLE_BEFORE = re.compile(r"(?<!\w)" + _HONORIFIC + r"\s+$")
+
+
+def with_initials(text: str, folded: str, start: int) -> int:
+    """Where a redacted name starts once the initials and the title before it are
+    counted ("J. [naam]" must not leave the "J.", "mw. I. [naam]" not the "mw.": a
+    title tells the gender): the start of the initials, and of a title before them."""
+    window = max(0, start - 40)
+    m = _INITIALS_BEFORE.search(text[window:start])
+    new = window + m.start() if m else start
+    t = _TITLE_BEFORE.search(folded[max(0, new - 20):new])
+    return max(0, new - 20) + t.start() if t else new
 
 
 # --- one person's own identifiers (erasure and destruction, art. 17, 18) -------------

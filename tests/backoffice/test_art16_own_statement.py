@@ -5,8 +5,9 @@ system.
 
 The dossier is the format's example; Sanne de Vries (p1, the mother) disagrees with the
 safety assessment (e2) and the conclusion (e6), both opinions. Her statement names the
-reporter: the known identifiers of other persons are redacted in it as in any entry
-(art. 14.2; the reporter's identity is a safety matter), her own words never otherwise."""
+reporter and her children: only the reporter (art. 14.2; the reporter's identity is a
+safety matter) and a protected person's whereabouts are ever taken from it; the names she
+wrote of her own household stay, as the rest of her words (issue 12)."""
 from __future__ import annotations
 
 import pytest
@@ -92,6 +93,7 @@ def test_art16_an_own_statement_is_in_the_next_copy(app, people, dossier_id):
     assert OWN_WORDS in text
     assert "kent ons gezin niet goed." in text and "ik vind het oordeel onterecht." in text
     assert "Ineke" not in text and "Bosman" not in text, "the reporter stays protected, also in her own statement"
+    assert "Ik heb altijd goed voor Lotte en Daan gezorgd" in text, "her own words in full (issue 12)"
     assert "Deze verklaring gaat over stuk" in text
     assert "eigen verklaring (artikel 16)" in text
 
@@ -249,3 +251,6 @@ def test_art16_once_the_registration_system_carries_the_statement_it_is_in_the_c
     import_doc(app, doc)
     text = _copy_text(app, people, ref, link_id)
     assert text.count(OWN_WORDS) == 1
+    # As an entry it is still her own statement: in full but for the reporter (issue 12).
+    assert "Ik heb altijd goed voor Lotte en Daan gezorgd" in text
+    assert "Ineke" not in text and "Bosman" not in text

@@ -220,11 +220,13 @@ def test_art14_2_accents_are_folded():
 
 
 def test_art14_2_shared_family_name_not_redacted_alone():
-    """Lotte Jansen's own copy keeps "Jansen" in her own name; her father's name goes."""
+    """Kees Jansen's own copy keeps "Jansen" in his own name; his father's name goes.
+    "meneer Jansen" may be Kees himself (the dossier does not say his gender): it stays
+    (issue 12; tests/unit/test_redaction_precision.py has the whole table)."""
     father = Person(id="f2", role="subject", given_names="Mark", family_name="Jansen")
     people = (father, SUBJ)
     assert redact("Kees Jansen en Mark Jansen; meneer Jansen", people, copy_for="s") == (
-        "Kees Jansen en [weggelaten: privacy derde]; [weggelaten: privacy derde]")
+        "Kees Jansen en [weggelaten: privacy derde]; meneer Jansen")
 
 
 @pytest.mark.parametrize("text", [

@@ -84,7 +84,8 @@ SHIELD_LABEL = ("Afgeschermd (artikel 15)", "Shielded (article 15)")
 @dataclass(frozen=True)
 class PlannedStatement:
     statement: OwnStatement
-    spans: tuple[tuple[int, int, str], ...]  # (start, end, ground): known identifiers of others
+    spans: tuple[tuple[int, int, str], ...]  # (start, end, ground): the reporter, protected whereabouts
+    found: tuple[R.Span, ...] = ()  # the same, with the person and the kind (for the workbench)
 
 
 def statements_of(person: DossierPerson) -> list[OwnStatement]:
@@ -92,26 +93,50 @@ def statements_of(person: DossierPerson) -> list[OwnStatement]:
                                    .order_by(OwnStatement.added_at, OwnStatement.id)).scalars())
 
 
-def known_spans(text: str, persons, subject_ref: str, readers: Iterable[str] = ()) -> tuple[tuple[int, int, str], ...]:
-    """Only the identifiers the dossier gives for other persons (as in any entry of the
-    copy): the reporter always, a protected person's whereabouts where others read."""
+#: What is ever taken out of the person's own words (art. 16, 14.2): the reporter and a
+#: protected person's whereabouts. The names of others the person wrote are theirs to
+#: have written; the copy promises the statement in full.
+STATEMENT_GROUNDS = frozenset({R.REPORTER_PROTECTION, R.SAFETY})
+
+
+def statement_spans(text: str, persons, subject_ref: str, readers: Iterable[str] = ()) -> tuple[R.Span, ...]:
+    """The redactions of a person's own statement: only the reporter's identifiers and a
+    protected person's whereabouts (where others read), merged."""
     if not text:
         return ()
-    spans = merged(R.find_known_identifiers(text, persons, copy_for=subject_ref,
-                                                    readers=tuple(readers)))
-    return tuple((s.start, s.end, s.ground) for s in spans)
+    found = [s for s in R.find_known_identifiers(text, persons, copy_for=subject_ref, readers=tuple(readers))
+             if s.ground in STATEMENT_GROUNDS]
+    return tuple(merged(found))
+
+
+def known_spans(text: str, persons, subject_ref: str, readers: Iterable[str] = ()) -> tuple[tuple[int, int, str], ...]:
+    """A statement's redactions as (start, end, ground) (``statement_spans``)."""
+    return tuple((s.start, s.end, s.ground) for s in statement_spans(text, persons, subject_ref, readers))
+
+
+def own_statement_entry(entry: DossierEntry, person: DossierPerson) -> bool:
+    """An entry that is ``person``'s own statement, as the registration system carries
+    it (art. 16): redacted as the statement is (``statement_spans``), never by the
+    detector."""
+    return entry.kind == "own_statement" and entry.source_person_pk == person.id
+
+
+def amended_text_found(text: str, persons, subject_ref: str, readers: Iterable[str] = ()) -> tuple[R.Span, ...]:
+    """An improved entry's new text (VT's words, like any entry): the known identifiers
+    of others and the free-text detector, merged; a span without a person is the
+    detector's. Made each time the document is built, for the PDF (in the consumer) and
+    the workbench (in a web request) alike, so with our own detector rules only: deduce
+    is too heavy for a web request, and both must show the same (issue 12)."""
+    if not text:
+        return ()
+    known = merged(R.find_known_identifiers(text, persons, copy_for=subject_ref, readers=tuple(readers)))
+    return tuple(merged(known + detector_spans(text, persons, subject_ref, known, deduce=False)))
 
 
 def amended_text_spans(text: str, persons, subject_ref: str,
                        readers: Iterable[str] = ()) -> tuple[tuple[int, int, str], ...]:
-    """An improved entry's new text (VT's words, like any entry): the known identifiers
-    of others and the free-text detector, as a new copy would redact it."""
-    if not text:
-        return ()
-    known = merged(R.find_known_identifiers(text, persons, copy_for=subject_ref,
-                                                    readers=tuple(readers)))
-    spans = merged(known + detector_spans(text, persons, subject_ref, known))
-    return tuple((s.start, s.end, s.ground) for s in spans)
+    """``amended_text_found`` as (start, end, ground)."""
+    return tuple((s.start, s.end, s.ground) for s in amended_text_found(text, persons, subject_ref, readers))
 
 
 def planned_statements(person: DossierPerson, persons, readers: Iterable[str] = ()) -> list[PlannedStatement]:
@@ -120,8 +145,13 @@ def planned_statements(person: DossierPerson, persons, readers: Iterable[str] = 
     text) is in the copy as that entry already: not twice."""
     carried = {" ".join(e.text.split()) for e in person.dossier.entries
                if e.kind == "own_statement" and e.source_person_pk == person.id}
-    return [PlannedStatement(st, known_spans(st.text, persons, person.person_id, readers))
-            for st in statements_of(person) if not (st.text and " ".join(st.text.split()) in carried)]
+    out = []
+    for st in statements_of(person):
+        if st.text and " ".join(st.text.split()) in carried:
+            continue
+        found = statement_spans(st.text, persons, person.person_id, readers)
+        out.append(PlannedStatement(st, tuple((s.start, s.end, s.ground) for s in found), found))
+    return out
 
 
 def _local_date(moment) -> date:
@@ -137,6 +167,13 @@ def with_statements(views: Sequence[tuple[int, "EntryView"]], statements: Sequen
     statements (art. 16) put in by the date they were added, numbered 1, 2, ... in that
     order. A statement is printed in full, marked as the person's own, with a line per
     entry it answers ("stuk 3") and a line about its PDF. Runs inside force_locale."""
+    return tuple(view for _what, view in in_order(views, statements, lang))
+
+
+def in_order(views: Sequence[tuple[int, "EntryView"]], statements: Sequence[PlannedStatement],
+             lang: str) -> list[tuple[object, "EntryView"]]:
+    """``with_statements`` with what each printed view is: ``(entry_pk, view)`` for an
+    entry, ``(PlannedStatement, view)`` for a statement."""
     from dataclasses import replace
 
     from flask_babel import format_date
@@ -148,9 +185,9 @@ def with_statements(views: Sequence[tuple[int, "EntryView"]], statements: Sequen
     rows.sort(key=lambda r: (r[0], r[1], r[2]))
     numbers = {pk: n for n, (_d, _k, _i, (kind, pk, _x)) in enumerate(rows, start=1) if kind == "entry"}
     out = []
-    for n, (when, _k, _i, (kind, _pk, obj)) in enumerate(rows, start=1):
+    for n, (when, _k, _i, (kind, pk, obj)) in enumerate(rows, start=1):
         if kind == "entry":
-            out.append(replace(obj, number=n))
+            out.append((pk, replace(obj, number=n)))
             continue
         st = obj.statement
         person = st.person
@@ -171,10 +208,10 @@ def with_statements(views: Sequence[tuple[int, "EntryView"]], statements: Sequen
                                 "Would you like it? Ask us."), lang))
         source = person.relation if person.role == "subject" and person.relation else \
             str(labels.SOURCE_NAMES.get(person.role, labels.SOURCE_NAMES["third_party"]))
-        out.append(EntryView(
+        out.append((obj, EntryView(
             number=n, date=when, kind_label=str(labels.ENTRY_KIND_NAMES["own_statement"]), title=(),
             source_label=source,
             nature_label=lang_pick(("eigen verklaring (artikel 16)", "own statement (article 16)"), lang),
             text=segments(st.text, list(obj.spans)) if st.text else (),
-            own_statement=True, withheld_label=None, attachment_lines=tuple(lines)))
-    return tuple(out)
+            own_statement=True, withheld_label=None, attachment_lines=tuple(lines))))
+    return out

@@ -1,21 +1,29 @@
 """The copy's document model (``documents/copy_document.py``) from a plan or a stored copy:
 every decision on its redactions, the decided corrections and own statements, and the
-cover letter's lines on what was left out and why."""
+cover letter's lines on what was left out and why.
+
+One model for the PDF and the workbench (issue 12): ``copy_model`` gives the document
+the PDF is rendered from and, beside it, the parts each printed entry or statement is
+made of (the texts as printed, every redaction with its ground, origin and state), so
+that the workbench shows exactly what the PDF prints: the amended text of a corrected
+entry, the person's own statements, and the counts the cover letter gives."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from flask_babel import force_locale
 from ... import labels
 from ...documents.copy_document import CopyDocument, EntryView, Segment, WithheldLine
 from ...infra.extensions import db
-from ...models import Copy, CopyAttachment, DossierEntry, Party, Request
+from ...models import Copy, CopyAttachment, CopyEntry, CopyRedaction, DossierEntry, OwnStatement, Party, Request
 from ...rules import redaction as R
 from ..timeline import today_local
 from .common import (DELETE, FIELDS, IMPROVE, SHIELD, WITHHOLD_LABELS, by_entry, lang_pick, person_value, readers_of,
                      requester_is_subject)
 from .redact import in_force, segments
-from .amendments import SHIELD_LABEL, amended_text_spans, effective_amendments, planned_statements, with_statements
+from .amendments import (SHIELD_LABEL, Effective, PlannedStatement, amended_text_found, amended_text_spans,
+                         effective_amendments, in_order, planned_statements, with_statements)
 from .planning import PlannedEntry
 
 
@@ -125,11 +133,101 @@ def _withheld_lines(redaction_counts: dict[str, int], withheld_counts: dict[str,
     return tuple(out)
 
 
-def document_for(copy: Copy, *, draft: bool) -> CopyDocument:
-    """The document of a stored copy, with every decision on its redactions, the
-    decided corrections (art. 15: a deleted entry left out, a shielded one as its line
-    only, an improved one with its new text) and the person's own statements (art. 16),
-    as they stand when the copy is rendered."""
+# --- one model for the PDF and the workbench (issue 12) -----------------------------------------
+
+@dataclass(frozen=True)
+class Mark:
+    """One redaction of a text the copy prints, as the PDF applies it and the workbench
+    shows it. ``field``: ``title`` or ``text`` of the entry, ``amended`` (the new text
+    of an improved entry, art. 15) or ``statement`` (the person's own statement, art.
+    16). ``record``: the stored redaction (the workbench can lift or confirm it); None
+    for one made each time the document is built (the amended text, a statement)."""
+
+    field: str
+    start: int
+    end: int
+    ground: str
+    origin: str
+    kind: str
+    state: str
+    key: str  # the workbench's anchor: "12" for stored redaction 12, "a7-1", "s3-2"
+    record: CopyRedaction | None = None
+
+    @property
+    def in_force(self) -> bool:
+        return self.state != CopyRedaction.LIFTED
+
+    @property
+    def id(self) -> int | str:
+        return self.record.id if self.record is not None else self.key
+
+    @property
+    def reason(self) -> str | None:
+        return self.record.reason if self.record is not None else None
+
+    @property
+    def decided_by(self) -> int | None:
+        return self.record.decided_by if self.record is not None else None
+
+
+@dataclass(frozen=True)
+class Part:
+    """One entry or own statement of the copy: what the PDF prints (``view``) and the
+    texts and redactions it is printed from. ``printed``: False for an entry left out
+    whole (only its line is printed; the workbench still shows its text)."""
+
+    view: EntryView
+    title: str
+    text: str
+    text_field: str  # "text", "amended" or "statement"
+    marks: tuple[Mark, ...]
+    printed: bool = True
+    copy_entry: CopyEntry | None = None
+    statement: OwnStatement | None = None
+    amendment: Effective | None = None
+    attachments: tuple = ()
+
+    @property
+    def title_marks(self) -> tuple[Mark, ...]:
+        return tuple(m for m in self.marks if m.field == "title")
+
+    @property
+    def text_marks(self) -> tuple[Mark, ...]:
+        return tuple(m for m in self.marks if m.field != "title")
+
+
+@dataclass(frozen=True)
+class CopyModel:
+    """The copy as the PDF will print it (``document``) and the parts it is made of, in
+    the printed order, for the workbench. ``counts``: the redactions in force per
+    ground, as the cover letter counts them."""
+
+    document: CopyDocument
+    parts: tuple[Part, ...]
+    counts: dict
+
+    def marks(self, *, printed_only: bool = True) -> list[Mark]:
+        return [m for p in self.parts if p.printed or not printed_only for m in p.marks]
+
+
+def _stored_mark(r: CopyRedaction) -> Mark:
+    return Mark(r.field, r.start, r.end, r.ground, r.origin, r.kind, r.state or CopyRedaction.APPLIED, str(r.id), r)
+
+
+def _made_marks(field: str, prefix: str, found) -> tuple[Mark, ...]:
+    """Marks for redactions made each time the document is built (``rules.redaction``
+    spans; one without a person is the detector's)."""
+    return tuple(Mark(field, s.start, s.end, s.ground, CopyRedaction.KNOWN if s.person_id else CopyRedaction.DETECTOR,
+                      s.kind, CopyRedaction.APPLIED, f"{prefix}-{n}") for n, s in enumerate(found, start=1))
+
+
+def copy_model(copy: Copy, *, draft: bool = True) -> CopyModel:
+    """The document of a stored copy and the parts it is printed from: every decision on
+    its redactions, the decided corrections (art. 15: a deleted entry left out, a
+    shielded one as its line only, an improved one with its new text and the
+    redactions of that text) and the person's own statements (art. 16, in full: only
+    the reporter and protected whereabouts taken out), as they stand now. The PDF
+    (``document_for``) and the workbench are both made from this."""
 
     req: Request = db.session.get(Request, copy.request_id)
     link = copy.link
@@ -139,19 +237,19 @@ def document_for(copy: Copy, *, draft: bool) -> CopyDocument:
     readers = readers_of(req, link)
     amended = effective_amendments(ce.entry_pk for ce in copy.entries)
     reds_by_entry, atts_by_entry = by_entry(copy)
-    counts: dict[str, int] = {}
     withheld: dict[str, int] = {}
     attachment_no = 0
     with force_locale(lang):
-        views = []
+        views, parts_by_pk = [], {}
         for ce in copy.entries:
             eff = amended.get(ce.entry_pk)
             if eff is not None and eff.kind == DELETE:
                 continue  # art. 15: deleted, in no later copy
             shielded = eff is not None and eff.kind == SHIELD
             reds = reds_by_entry.get(ce.entry_pk, [])
+            atts = () if shielded else tuple(atts_by_entry.get(ce.entry_pk, []))
             lines = []
-            for a in ([] if shielded else atts_by_entry.get(ce.entry_pk, [])):
+            for a in atts:
                 if a.state == CopyAttachment.REDACTED:
                     attachment_no += 1
                     lines.append(lang_pick((f"Bijlage {attachment_no}: achter in dit afschrift, met weggelaten delen.",
@@ -159,32 +257,49 @@ def document_for(copy: Copy, *, draft: bool) -> CopyDocument:
                 else:
                     withheld[a.ground or "third_party_privacy"] = withheld.get(a.ground or "third_party_privacy", 0) + 1
                     lines.append(lang_pick(("Een bijlage is niet opgenomen.", "An attachment is left out."), lang))
-            label, spans = None, ()
+            label = None
+            improved = not shielded and eff is not None and eff.kind == IMPROVE and bool(eff.new_text)
             if ce.withheld:
                 withheld[ce.withheld_ground] = withheld.get(ce.withheld_ground, 0) + 1
                 label = lang_pick(("Dit stuk is niet opgenomen: ", "This entry is left out: "), lang) + \
                     lang_pick(WITHHOLD_LABELS.get(ce.withheld_ground, (ce.withheld_ground,) * 2), lang)
             elif shielded:
                 label = lang_pick(SHIELD_LABEL, lang)
+            found = amended_text_found(eff.new_text, persons, subject_ref, readers) if improved else ()
+            view = _entry_view(0, ce.entry, reds, subject_ref, withheld_label=label, attachment_lines=tuple(lines),
+                               amendment=eff, amended_spans=[(f.start, f.end, f.ground) for f in found], lang=lang)
+            views.append((ce.entry_pk, view))
+            if shielded:
+                marks: tuple[Mark, ...] = ()
+                title, text, field_name = "", "", "text"
+            elif improved:
+                marks = tuple(_stored_mark(r) for r in reds if r.field == "title") + _made_marks(
+                    "amended", f"a{ce.entry_pk}", found)
+                title, text, field_name = ce.entry.title or "", eff.new_text, "amended"
             else:
-                improved = eff is not None and eff.kind == IMPROVE
-                if improved:
-                    spans = amended_text_spans(eff.new_text or "", persons, subject_ref, readers)
-                    for _s, _e, ground in spans:
-                        counts[ground] = counts.get(ground, 0) + 1
-                for r in in_force(reds):
-                    if not (improved and r.field == "text"):  # the original text is not printed
-                        counts[r.ground] = counts.get(r.ground, 0) + 1
-            views.append((ce.entry_pk, _entry_view(0, ce.entry, reds, subject_ref, withheld_label=label,
-                                                   attachment_lines=tuple(lines), amendment=eff,
-                                                   amended_spans=spans, lang=lang)))
+                marks = tuple(_stored_mark(r) for r in reds)
+                title, text, field_name = ce.entry.title or "", ce.entry.text, "text"
+            parts_by_pk[ce.entry_pk] = Part(view, title, text, field_name, marks, printed=label is None,
+                                            copy_entry=ce, amendment=eff, attachments=atts)
         statements = planned_statements(link.person, persons, readers)
-        for ps in statements:
-            for _s, _e, ground in ps.spans:
-                counts[ground] = counts.get(ground, 0) + 1
-        entries = with_statements(views, statements, lang)
+        ordered = in_order(views, statements, lang)
+        entries = tuple(view for _what, view in ordered)
+        parts = []
+        for what, view in ordered:
+            if isinstance(what, PlannedStatement):
+                parts.append(Part(view, "", what.statement.text or "", "statement",
+                                  _made_marks("statement", f"s{what.statement.id}", what.found),
+                                  statement=what.statement))
+            else:
+                parts.append(replace(parts_by_pk[what], view=view))  # numbered as printed
+        counts: dict[str, int] = {}
+        for part in parts:
+            if part.printed:
+                for m in part.marks:
+                    if m.in_force:
+                        counts[m.ground] = counts.get(m.ground, 0) + 1
         requester = next((p for p in req.parties if p.role == Party.REQUESTER), None)
-        return CopyDocument(
+        doc = CopyDocument(
             language=lang, reference=req.reference,
             recipient_name=requester.display_name if requester else "",
             made_on=today_local(), received_on=req.received_on,
@@ -193,3 +308,9 @@ def document_for(copy: Copy, *, draft: bool) -> CopyDocument:
             withheld=_withheld_lines(counts, withheld, lang),
             attachment_count=attachment_no, draft=draft,
         )
+    return CopyModel(doc, tuple(parts), counts)
+
+
+def document_for(copy: Copy, *, draft: bool) -> CopyDocument:
+    """The document of a stored copy (``copy_model``): what the PDF prints."""
+    return copy_model(copy, draft=draft).document

@@ -14,6 +14,7 @@ from ..authz import Actor
 from .. import signals, timeline
 from .common import CopyError, FIELDS, load, log_access, person_value, readers_of, requester_is_subject, wants_copy
 from .redact import detector_spans, merged
+from .amendments import own_statement_entry
 from .planning import plan
 
 log = logging.getLogger(__name__)
@@ -104,6 +105,8 @@ def run_detection(copy_id: int) -> int:
     added = 0
     try:
         for ce in copy.entries:
+            if own_statement_entry(ce.entry, copy.link.person):
+                continue  # the person's own words (art. 16): no detector
             for field in FIELDS:
                 text = (ce.entry.title or "") if field == "title" else ce.entry.text
                 if not text:

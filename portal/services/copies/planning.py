@@ -9,7 +9,8 @@ from ...rules import redaction as R
 from ...rules.selection import entries_for_copy
 from .common import DELETE, FIELDS, SHIELD, entry_value, person_value
 from .redact import detector_spans, merged
-from .amendments import Plan, ShieldedEntry, effective_amendments, planned_statements
+from .amendments import (Plan, ShieldedEntry, effective_amendments, own_statement_entry, planned_statements,
+                         statement_spans)
 
 
 # --- the plan: which entries, which redactions (pure given the dossier) ------------------
@@ -66,9 +67,11 @@ def plan(dossier: Dossier, subject: DossierPerson, *, requester_is_subject: bool
             text = (row.title or "") if field == "title" else row.text
             if not text:
                 continue
-            known = R.find_known_identifiers(text, persons, copy_for=subject.person_id, readers=readers)
-            spans = merged(known)
-            if detect:
+            if own_statement_entry(row, subject):  # art. 16: in full, but for the reporter and whereabouts
+                spans = list(statement_spans(text, persons, subject.person_id, readers))
+            else:
+                spans = merged(R.find_known_identifiers(text, persons, copy_for=subject.person_id, readers=readers))
+            if detect and not own_statement_entry(row, subject):
                 spans = merged(spans + detector_spans(text, persons, subject.person_id, spans))
             for s in spans:
                 origin = CopyRedaction.KNOWN if s.person_id else CopyRedaction.DETECTOR

@@ -25,15 +25,17 @@ def merged(spans: Sequence[R.Span]) -> list[R.Span]:
     return out
 
 
-def _detections(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, kind) found by the free-text detector(s); [] where none is present."""
+def _detections(text: str, *, deduce: bool = True) -> list[tuple[int, int, str]]:
+    """(start, end, kind) found by the free-text detector(s); [] where none is present.
+    ``deduce=False``: our own rules only (where the text is redacted while a page is
+    shown: deduce takes 10-20 s and 1.1 GB to load, and runs in the consumer only)."""
     found: list[tuple[int, int, str]] = []
     try:
         from ...rules import detection
     except ImportError:  # pragma: no cover - the module ships with the portal
         return found
     found += [(d.start, d.end, d.kind) for d in detection.detect(text)]
-    if current_app and current_app.config.get("DETECTOR_DEDUCE"):
+    if deduce and current_app and current_app.config.get("DETECTOR_DEDUCE"):
         try:
             from ...documents import detection_deduce
         except ImportError:  # pragma: no cover
@@ -43,13 +45,14 @@ def _detections(text: str) -> list[tuple[int, int, str]]:
     return found
 
 
-def detector_spans(text: str, persons: Sequence[Person], copy_for: str, known: Sequence[R.Span]) -> list[R.Span]:
+def detector_spans(text: str, persons: Sequence[Person], copy_for: str, known: Sequence[R.Span], *,
+                   deduce: bool = True) -> list[R.Span]:
     """Detector hits that are not the copy's own person's identifiers and not already
     covered by a known redaction (ground: privacy of a third party)."""
     subject = [p for p in persons if p.id == copy_for]
     own = R.find_known_identifiers(text, subject, copy_for=None) if subject else []
     out = []
-    for start, end, kind in _detections(text):
+    for start, end, kind in _detections(text, deduce=deduce):
         if any(o.start <= start and end <= o.end for o in own):
             continue  # the person's own name, address, ...: theirs to see
         if any(k.start <= start and end <= k.end for k in known):

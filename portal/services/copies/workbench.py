@@ -13,7 +13,8 @@ from ...rules import redaction as R
 from ...rules.permissions import Permission
 from .. import authz
 from ..authz import Actor
-from .common import CopyError, FIELDS, STAFF_GROUNDS, WITHHOLD_GROUNDS, copy_of, editable, load, log_access
+from .amendments import effective_amendments
+from .common import CopyError, FIELDS, IMPROVE, STAFF_GROUNDS, WITHHOLD_GROUNDS, copy_of, editable, load, log_access
 
 
 REASONS_MIN = 10
@@ -99,6 +100,11 @@ def add_redaction(actor: Actor, reference: str, copy_id: int, *, entry_pk: int, 
         raise CopyError("bad_ground")
     reason = _reasons(reason)
     ce = _copy_entry(copy, entry_pk)
+    # An improved entry (art. 15) prints its new text, not the dossier's: a redaction of
+    # the old text would change nothing in the copy (issue 12).
+    improved = {pk for pk, eff in effective_amendments(c.entry_pk for c in copy.entries).items() if eff.kind == IMPROVE}
+    if field == "text" and entry_pk in improved and not everywhere:
+        raise CopyError("entry_amended")
     spans: list[tuple[int, int, int, str]] = []  # (entry_pk, start, end, field)
     if phrase is not None and phrase.strip():
         phrase = phrase.strip()
@@ -110,6 +116,8 @@ def add_redaction(actor: Actor, reference: str, copy_id: int, *, entry_pk: int, 
         for target in targets:
             fields = FIELDS if everywhere else (field,)
             for f in fields:
+                if f == "text" and target.entry_pk in improved:
+                    continue
                 text = _field_text(target.entry, f)
                 for m in re.finditer(pattern, R.fold(text)):
                     spans.append((target.entry_pk, m.start(), m.end(), f))
@@ -168,13 +176,19 @@ def _copy_attachment(copy: Copy, ca_id: int) -> CopyAttachment:
 
 def other_persons_strings(copy: Copy) -> list[str]:
     """Every identifier string of every person but the copy's own, to look for in an
-    attachment (the reporter's always; the protected whereabouts when others read)."""
+    attachment (the reporter's always; the protected whereabouts when others read). A
+    family name the copy's own person shares only with the other's given name."""
     out: list[str] = []
     me = copy.link.person.person_id
+    my_family = R.fold(copy.link.person.family_name or "").split()
     for p in copy.link.dossier.persons:
         if p.person_id == me and p.role != "reporter":
             continue
-        out += [f"{p.given_names} {p.family_name}", p.family_name] + [g for g in p.given_names.split() if len(g) > 1]
+        out += [f"{p.given_names} {p.family_name}"] + [g for g in p.given_names.split() if len(g) > 1]
+        if p.person_id == me or R.fold(p.family_name or "").split() != my_family:
+            # A family name the copy's person shares is theirs too: only with a given
+            # name (above), as in the text (issue 12).
+            out.append(p.family_name)
         for a in p.addresses:
             out += [f"{a.get('street', '')} {a.get('number', '')}".strip(), a.get("postcode", "")]
         out += list(p.phones) + list(p.emails) + ([p.bsn] if p.bsn else []) + ([p.organisation] if p.organisation else [])

@@ -1,0 +1,128 @@
+"""Art. 14.2 Privacyreglement Veilig Thuis, AVG 15 (issue 12, item 1): a redaction takes
+away what belongs to another person, and only that. The person who asks gets *their*
+data (art. 13, 14): a family name they share, their own address in the reporter's
+street. And what points to someone else goes whole: the initials before a redacted
+name, the reporter's house number on its own.
+
+One made-up household, each case named for what it checks, at the edges of each rule
+(the rules: ``portal/rules/redaction.py``, ``shared_family_name_patterns``,
+``shares_street``, ``house_number_patterns``, ``with_initials``)."""
+from __future__ import annotations
+
+import pytest
+
+from portal.rules.redaction import REPORTER_PROTECTION, SAFETY, find_known_identifiers, gender_of, redact
+from portal.rules.selection import Address, Person
+
+MARK = Person("p2", "subject", "Mark", "Jansen", relation="vader",
+              addresses=(Address("Kastanjestraat", "3", "5612 CD", "Eindhoven"),))
+LOTTE = Person("p3", "subject", "Lotte", "Jansen", relation="dochter")
+DAAN = Person("p4", "subject", "Daan", "Jansen", relation="zoon")
+SANNE = Person("p1", "subject", "Sanne", "de Vries", relation="moeder", protected_address=True,
+               addresses=(Address("Lindelaan", "14", "5611 AB", "Eindhoven"),))
+OMA = Person("p7", "third_party", "Gerda", "Jansen", relation="oma")
+#: The reporter is a neighbour: same street as Mark, another number.
+INEKE = Person("p5", "reporter", "Ineke Maria", "Bosman", relation="buurvrouw",
+               addresses=(Address("Kastanjestraat", "41", "5612 CD", "Eindhoven"),))
+HOUSEHOLD = (MARK, LOTTE, DAAN, SANNE, OMA, INEKE)
+GONE = "[weggelaten: privacy derde]"
+SAFE = "[weggelaten: veiligheid]"
+
+
+def copy(text: str, copy_for: str, persons=HOUSEHOLD) -> str:
+    return redact(text, persons, copy_for=copy_for)
+
+
+CASES = [
+    # --- a family name shared with the copy's own person --------------------------------------
+    ("shared_name_title_in_fathers_own_copy_stays", "p2", "Gesprek met de heer Jansen.", "Gesprek met de heer Jansen."),
+    ("shared_name_dhr_in_fathers_own_copy_stays", "p2", "Dhr. Jansen belde.", "Dhr. Jansen belde."),
+    ("shared_name_alone_in_fathers_own_copy_stays", "p2", "Jansen kwam te laat.", "Jansen kwam te laat."),
+    ("shared_name_own_relation_word_stays", "p2", "vader Jansen zegt", "vader Jansen zegt"),
+    ("shared_name_own_initial_stays", "p2", "M. Jansen zegt", "M. Jansen zegt"),
+    ("shared_name_with_others_given_name_goes", "p2", "Lotte Jansen zegt", f"{GONE} zegt"),
+    ("shared_name_with_others_initial_goes", "p2", "L. Jansen zegt", f"{GONE} zegt"),
+    ("shared_name_with_unknown_initial_goes", "p2", "J. Jansen zegt", f"{GONE} zegt"),
+    ("shared_name_with_others_relation_word_goes", "p2", "dochter Jansen zegt", f"{GONE} zegt"),
+    ("shared_name_with_grandparents_relation_word_goes", "p2", "oma Jansen past op", f"{GONE} past op"),
+    ("shared_name_with_article_and_relation_word_goes", "p2", "Volgens de zoon Jansen", f"Volgens {GONE}"),
+    ("shared_name_title_of_other_gender_goes", "p2", "mevrouw Jansen belde", f"{GONE} belde"),
+    ("shared_name_male_title_in_daughters_copy_goes", "p3", "de heer Jansen belde", f"{GONE} belde"),
+    ("shared_name_own_relation_word_in_daughters_copy_stays", "p3", "dochter Jansen zegt", "dochter Jansen zegt"),
+    ("not_shared_name_alone_goes", "p1", "Jansen kwam te laat.", f"{GONE} kwam te laat."),
+    ("not_shared_name_with_title_goes", "p1", "de heer Jansen belde", f"{GONE} belde"),
+    # --- a street shared with the reporter ------------------------------------------------------
+    ("shared_street_own_number_stays", "p2", "Hij woont Kastanjestraat 3.", "Hij woont Kastanjestraat 3."),
+    ("shared_street_alone_stays", "p2", "Hij woont in de Kastanjestraat.", "Hij woont in de Kastanjestraat."),
+    ("shared_street_with_reporters_number_goes", "p2", "De melder woont Kastanjestraat 41.", f"De melder woont {GONE}."),
+    ("shared_street_abbreviated_with_reporters_number_goes", "p2", "Kastanjestr. 41a", GONE),
+    ("shared_street_with_reporters_postcode_and_city_goes", "p2", "Kastanjestraat 41, 5612 CD Eindhoven", GONE),
+    ("unshared_street_with_any_number_goes", "p4", "Zij woont Kastanjestraat 7.", f"Zij woont {GONE}."),
+    ("protected_street_shared_goes_whole", "p2",  # a protected address is never narrowed
+     "Zij woont nu in de Lindelaan.", f"Zij woont nu in {SAFE}."),
+    # --- the reporter's house number on its own ---------------------------------------------------
+    ("reporters_number_after_nummer_goes", "p2", "De melder woont op nummer 41.", f"De melder woont op nummer {GONE}."),
+    ("reporters_number_after_huisnummer_goes", "p2", "huisnummer 41 belde", f"huisnummer {GONE} belde"),
+    ("reporters_number_after_nr_goes", "p2", "de buren van nr. 41 en nr.41", f"de buren van nr. {GONE} en nr.{GONE}"),
+    ("reporters_number_after_op_at_phrase_end_goes", "p2", "Zij woont op 41.", f"Zij woont op {GONE}."),
+    ("reporters_number_with_letter_goes", "p2", "op nummer 41a", f"op nummer {GONE}"),
+    ("number_after_op_followed_by_a_word_stays", "p2", "op 41 meter afstand", "op 41 meter afstand"),
+    ("other_number_after_nummer_stays", "p2", "op nummer 43", "op nummer 43"),
+    ("longer_number_stays", "p2", "op nummer 415", "op nummer 415"),
+    ("own_number_after_nummer_stays", "p2", "Hij woont op nummer 3.", "Hij woont op nummer 3."),
+    ("protected_number_on_its_own_goes", "p2", "Zij zit nu op nummer 14.", f"Zij zit nu op nummer {SAFE}."),
+    ("protected_number_in_her_own_copy_stays", "p1", "Ik zit nu op nummer 14.", "Ik zit nu op nummer 14."),
+    # --- initials of a person whose name is redacted ----------------------------------------------
+    ("initial_before_redacted_name_goes", "p2", "Volgens J. Bosman", f"Volgens {GONE}"),
+    ("several_initials_before_redacted_name_go", "p2", "Volgens I.M. Bosman", f"Volgens {GONE}"),
+    ("spaced_initials_before_redacted_name_go", "p2", "Volgens I. M. Bosman", f"Volgens {GONE}"),
+    ("digraph_initial_before_redacted_name_goes", "p2", "Volgens Th. Bosman", f"Volgens {GONE}"),
+    ("initial_without_dot_before_redacted_name_goes", "p2", "Volgens J Bosman", f"Volgens {GONE}"),
+    ("title_and_initial_before_redacted_name_go", "p2", "Volgens mw. J. Bosman", f"Volgens {GONE}"),
+    ("initials_of_the_own_name_stay", "p2", "M. Jansen en I. Bosman", f"M. Jansen en {GONE}"),
+    ("sentence_end_before_redacted_name_stays", "p2", "Hij kwam. Bosman ook.", f"Hij kwam. {GONE} ook."),
+]
+
+
+@pytest.mark.parametrize("case, copy_for, text, expected", CASES, ids=[c[0] for c in CASES])
+def test_art14_2_precision(case, copy_for, text, expected):
+    assert copy(text, copy_for) == expected, case
+
+
+def test_art14_2_precision_the_reporters_traces_keep_the_reporters_ground():
+    """The house number and the initials go under the reporter's ground (reviewed as such)."""
+    text = "J. Bosman woont op nummer 41."
+    grounds = {s.ground for s in find_known_identifiers(text, HOUSEHOLD, copy_for="p2")}
+    assert grounds == {REPORTER_PROTECTION}
+
+
+def test_art14_2_precision_the_reporters_street_in_a_copy_for_someone_elsewhere_goes_with_any_number():
+    """Edge: the narrowing is for the copy's own street only; Sanne does not live there."""
+    assert copy("Kastanjestraat 3 en de Kastanjestraat", "p1") == f"{GONE} en {GONE}"
+
+
+def test_art14_2_precision_a_number_the_reader_shares_is_not_the_reporters_alone():
+    """Edge: the reporter lives at number 3 elsewhere, the reader at Kastanjestraat 3:
+    "nummer 3" may be the reader's own house, so it stays; the reporter's street goes."""
+    ineke = Person("p5", "reporter", "Ineke", "Bosman", addresses=(Address("Dorpsweg", "3", "", ""),))
+    out = copy("Op nummer 3 en aan de Dorpsweg 3.", "p2", (MARK, ineke))
+    assert out == f"Op nummer 3 en aan {GONE}."
+
+
+def test_art14_2_precision_without_a_known_gender_titles_with_a_shared_name_stay():
+    """Edge: the reader's relation says no gender: "mevrouw Jansen" may be them."""
+    kim = Person("k", "subject", "Kim", "Jansen")
+    assert copy("mevrouw Jansen en meneer Jansen", "k", (kim, MARK)) == "mevrouw Jansen en meneer Jansen"
+
+
+@pytest.mark.parametrize("relation, gender", [
+    ("vader", "m"), ("stiefmoeder", "f"), ("Dochter", "f"), ("oma (moeders kant)", "f"), ("mentor op school", None),
+    ("", None),
+])
+def test_art14_2_precision_gender_only_where_the_relation_word_says_it(relation, gender):
+    assert gender_of(relation) == gender
+
+
+def test_art14_2_precision_safety_ground_for_the_protected_number():
+    spans = find_known_identifiers("op nummer 14", HOUSEHOLD, copy_for="p2")
+    assert [s.ground for s in spans] == [SAFETY]
