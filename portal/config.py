@@ -135,6 +135,19 @@ def load(overrides: dict | None = None) -> dict:
         # The deduce detector in the copy's free-text pass (pip install -e '.[detect]'):
         # only where the background worker has the memory for it (about 1.1 GB).
         "DETECTOR_DEDUCE": _bool(env.get("DETECTOR_DEDUCE"), False),
+        # DigiD through an OpenID Connect broker (portal/services/eid.py, issue 11).
+        # Without DIGID_ISSUER the portal offers only the ID copy and the visit.
+        "DIGID_ISSUER": env.get("DIGID_ISSUER", "").strip().rstrip("/"),
+        "DIGID_CLIENT_ID": env.get("DIGID_CLIENT_ID", ""),
+        "DIGID_CLIENT_SECRET": env.get("DIGID_CLIENT_SECRET", ""),
+        "DIGID_SCOPES": env.get("DIGID_SCOPES", "openid bsn"),
+        "DIGID_BSN_CLAIM": env.get("DIGID_BSN_CLAIM", "bsn"),
+        "DIGID_LOA_CLAIM": env.get("DIGID_LOA_CLAIM", "acr"),
+        # acr=level pairs, comma-separated; empty: the SAML classes of DigiD (rules/eid.py).
+        "DIGID_LOA_MAP": env.get("DIGID_LOA_MAP", ""),
+        "DIGID_MIN_LOA": env.get("DIGID_MIN_LOA", "substantieel").strip().lower(),
+        "DIGID_TIMEOUT_SECONDS": _int("DIGID_TIMEOUT_SECONDS", 10),
+        "DIGID_CACHE_SECONDS": _int("DIGID_CACHE_SECONDS", 3600),
     }
     if overrides:
         cfg.update(overrides)
@@ -172,3 +185,10 @@ def check_production(cfg: dict) -> None:
                           "with memory:// every worker counts on its own and the limits multiply")
     if not str(cfg.get("PUBLIC_BASE_URL") or "").startswith("https://"):
         raise ConfigError("PUBLIC_BASE_URL must start with https:// in production: it is the address in every e-mail link")
+    if cfg.get("DIGID_ISSUER"):
+        if not cfg["DIGID_ISSUER"].startswith("https://"):
+            raise ConfigError("DIGID_ISSUER must start with https:// in production")
+        if not cfg.get("DIGID_CLIENT_ID") or not cfg.get("DIGID_CLIENT_SECRET"):
+            raise ConfigError("DIGID_ISSUER is set: DIGID_CLIENT_ID and DIGID_CLIENT_SECRET are needed too")
+        if cfg.get("DIGID_MIN_LOA") not in ("substantieel", "hoog"):
+            raise ConfigError("DIGID_MIN_LOA must be substantieel or hoog in production (special categories of data)")

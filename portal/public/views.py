@@ -26,7 +26,7 @@ from ..services import letters as letters_svc
 from ..services import requests as svc
 from ..services import withdrawal as withdrawal_svc
 from ..documents.uploads import UploadRejected, inspect_upload, read_limited
-from . import flow
+from . import digid, flow
 from .limits import guarded
 from . import forms as f
 from .blueprint import bp
@@ -467,7 +467,7 @@ STEP_HANDLERS = {
     "vernietiging": _details_step(f.DestructionForm, Right.DESTRUCTION, ("refuted", "grounds")),
     "wissing": _details_step(f.ErasureForm, Right.ERASURE, ("grounds", "explanation")),
     "tweede-persoon": step_second,
-    "identiteit": _upload_step(f.IdentityForm, "identity", "identity"),
+    "identiteit": digid.identity_step(_upload_step(f.IdentityForm, "identity", "identity")),
     "bewijs": _upload_step(f.RepresentationProofForm, "proof", "representation"),
     "contact": step_contact,
     "contact-gegevens": step_contact_details,
@@ -854,4 +854,5 @@ def status_logout():
     form = f.NoPersonsForm()
     if form.validate_on_submit():
         status_sessions.end(session.pop("status", None))
+        digid.end_local_session(session.get("draft"))
     return redirect(url_for("public.index"))

@@ -23,7 +23,7 @@ from ..rules.eligibility import ForWhom, JointRule, assess, is_adult
 from ..rules.rights import Right
 from ..rules.status import BEFORE_QUEUE, RequestStatus
 from ..documents.uploads import CleanUpload
-from . import audit, drafts, passphrases, status_sessions, timeline, tokens
+from . import audit, drafts, eid, passphrases, status_sessions, timeline, tokens
 from .duplicates import flag_possible_duplicate
 from .references import REFERENCE_ALPHABET, by_reference, new_reference
 from .timeline import today_local
@@ -163,6 +163,9 @@ def submit_request(answers: dict, draft_id: str, *, lang: str, starter_session: 
         if up is not None:
             _document(req, party, kind, up.content_type, up.size, up.sha256, up.ciphertext)
 
+    eid_answers = answers.get("eid") or {}
+    if requester.identity_method == "eid" and (not eid_answers.get("bsn") or eid_answers.get("bsn_conflict")):
+        raise RequestError("identity_eid_missing")
     if requester.identity_method == "upload":
         if "identity" not in slots:
             raise RequestError("identity_upload_missing")
@@ -202,6 +205,10 @@ def submit_request(answers: dict, draft_id: str, *, lang: str, starter_session: 
 
     db.session.add(req)
     db.session.flush()
+    if requester.identity_method == "eid":
+        # Art. 20.5 done by eID at or above DIGID_MIN_LOA (the view lets nothing lower through).
+        eid.record_check(req, requester, eid_answers)
+        timeline.event(req, "identity_check:verified", "system", public=False)
 
     flag_possible_duplicate(req)
     audit.record("request.submit", actor="requester", actor_role="public", object_type="request",
