@@ -228,3 +228,17 @@ def digid_broker():
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture
+def digid(app, digid_broker):
+    """The app with DigiD configured against the stand-in broker, for one test."""
+    from portal.services import eid
+
+    saved = {k: app.config.get(k) for k in ("DIGID_ISSUER", "DIGID_CLIENT_ID", "DIGID_CLIENT_SECRET")}
+    app.config.update(DIGID_ISSUER=digid_broker, DIGID_CLIENT_ID=STANDIN_CLIENT_ID,
+                      DIGID_CLIENT_SECRET=STANDIN_CLIENT_SECRET)
+    eid.clear_cache()
+    yield digid_broker
+    app.config.update(saved)
+    eid.clear_cache()

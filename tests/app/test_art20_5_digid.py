@@ -19,21 +19,9 @@ from portal.models import Document, IdentityCheck, Party, Request
 from portal.services import drafts
 from portal.services import eid
 from tests.app.filing import Filer, Filing, Person, csrf
-from tests.conftest import STANDIN_CLIENT_ID, STANDIN_CLIENT_SECRET
 
 PORTAL = "http://portal.test"
 BSN_SUBSTANTIEEL = "999993653"
-
-
-@pytest.fixture
-def digid(app, digid_broker):
-    saved = {k: app.config.get(k) for k in ("DIGID_ISSUER", "DIGID_CLIENT_ID", "DIGID_CLIENT_SECRET")}
-    app.config.update(DIGID_ISSUER=digid_broker, DIGID_CLIENT_ID=STANDIN_CLIENT_ID,
-                      DIGID_CLIENT_SECRET=STANDIN_CLIENT_SECRET)
-    eid.clear_cache()
-    yield digid_broker
-    app.config.update(saved)
-    eid.clear_cache()
 
 
 def _draft(client, app) -> dict:
