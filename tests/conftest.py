@@ -9,6 +9,7 @@ REQUIRE_SYSTEM_PARTS=1 (set by .ci/run) turns a skip for a missing system part
 """
 from __future__ import annotations
 
+import contextlib
 import email
 import json
 import os
@@ -205,8 +206,8 @@ STANDIN = Path(__file__).resolve().parents[1] / "digid-standin"
 STANDIN_CLIENT_ID, STANDIN_CLIENT_SECRET = "vt-portal", "standin-secret"
 
 
-@pytest.fixture(scope="session")
-def digid_broker():
+@contextlib.contextmanager
+def standin_broker(redirect_uris: str):
     """panva's oidc-provider (digid-standin/server.js) on a free loopback port, started
     and stopped here; yields its issuer. Skipped without Node.js or `npm ci`."""
     node = shutil.which("node")
@@ -214,8 +215,7 @@ def digid_broker():
     require_or_skip((STANDIN / "node_modules" / "oidc-provider").is_dir(),
                     "the stand-in DigiD broker is not installed: cd digid-standin && npm ci")
     env = {**os.environ, "STANDIN_PORT": "0", "STANDIN_CLIENT_ID": STANDIN_CLIENT_ID,
-           "STANDIN_CLIENT_SECRET": STANDIN_CLIENT_SECRET,
-           "STANDIN_REDIRECT_URIS": "http://portal.test/verzoek/digid/terug,http://127.0.0.1:5000/verzoek/digid/terug"}
+           "STANDIN_CLIENT_SECRET": STANDIN_CLIENT_SECRET, "STANDIN_REDIRECT_URIS": redirect_uris}
     proc = subprocess.Popen([node, "server.js"], cwd=STANDIN, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True)
     try:
@@ -228,6 +228,13 @@ def digid_broker():
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="session")
+def digid_broker():
+    """The stand-in broker for the test client (callback on http://portal.test)."""
+    with standin_broker("http://portal.test/verzoek/digid/terug") as issuer:
+        yield issuer
 
 
 @pytest.fixture

@@ -98,16 +98,18 @@ def _next(answers: dict):
     return redirect(url_for("public.step", step=nxt) if nxt else url_for("public.check"))
 
 
-@bp.route("/verzoek/digid", methods=["POST"])
+@bp.route("/verzoek/digid")
 @limiter.limit(lambda: current_app.config["RATELIMIT_TOKEN"])
 def digid_start():
+    """A link, not a form: the page's CSP allows forms to post only to the portal
+    (form-action 'self'), and browsers apply that to the redirect after a post too.
+    Starting a login changes nothing but the pending state of this draft; the state,
+    bound to the draft, is what stops a login forced on someone (login CSRF)."""
     if not eid.enabled():
         abort(404)
     draft_id, answers = _draft()
     if not draft_id or not flow.applies(STEP, answers):
         return redirect(url_for("public.start"))
-    if not f.NoPersonsForm().validate_on_submit():
-        return redirect(url_for("public.step", step=STEP))
     try:
         url, pending = eid.begin(_redirect_uri())
     except eid.EidError as exc:
