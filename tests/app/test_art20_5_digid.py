@@ -293,3 +293,49 @@ def test_art20_5_without_digid_issuer_the_identity_step_is_as_before(client, app
     _other_routes_open(html)
     assert client.get("/verzoek/digid").status_code == 404
     assert client.get("/verzoek/digid/terug?state=x&code=y").status_code == 404
+
+
+def test_art20_5_digid_broker_slow_is_the_same_clear_page(client, app, digid):
+    # A port that takes the connection and never answers.
+    slow = socket.socket()
+    slow.bind(("127.0.0.1", 0))
+    slow.listen(8)
+    try:
+        app.config.update(DIGID_ISSUER=f"http://127.0.0.1:{slow.getsockname()[1]}", DIGID_TIMEOUT_SECONDS=1)
+        eid.clear_cache()
+        _to_identity_step(client)
+        before = _draft(client, app)
+        resp = client.get("/verzoek/digid")
+        assert resp.status_code == 503 and "DigiD is nu niet bereikbaar" in resp.get_data(as_text=True)
+        assert _draft(client, app) == before
+    finally:
+        app.config["DIGID_TIMEOUT_SECONDS"] = 10
+        slow.close()
+
+
+def test_art20_5_digid_broker_down_at_the_token_step_stores_nothing(client, app, digid, monkeypatch):
+    _to_identity_step(client)
+    back = _at_broker(_leave_for_broker(client), "substantieel")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    real = eid.metadata
+    monkeypatch.setattr(eid, "metadata", lambda settings: {**real(settings), "token_endpoint": f"http://127.0.0.1:{closed}/token"})
+    resp = client.get(_path(back))
+    assert resp.status_code == 503 and "DigiD is nu niet bereikbaar" in resp.get_data(as_text=True)
+    _other_routes_open(resp.get_data(as_text=True))
+    _assert_nothing_kept(client, app)
+
+
+def test_art20_5_digid_a_failed_attempt_is_logged_with_its_reason_only(client, app, digid, caplog):
+    caplog.set_level(logging.INFO)
+    _to_identity_step(client)
+    back = _at_broker(_leave_for_broker(client), "substantieel")
+    query = dict(parse_qsl(urlsplit(back).query))
+    client.get(_path(_with_param(back, state="someone-elses-state")))
+    failed = [r.getMessage() for r in caplog.records if r.name == "portal.eid"]
+    assert failed == ["digid login failed: state"]
+    # The request log's JSON fields too (route, not the address with its query).
+    every_line = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
+    assert "portal.request" in every_line
+    assert query["code"] not in every_line and query["state"] not in every_line and BSN_SUBSTANTIEEL not in every_line
