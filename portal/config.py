@@ -158,9 +158,25 @@ def load(overrides: dict | None = None) -> dict:
         options = dict(cfg["SQLALCHEMY_ENGINE_OPTIONS"])
         options["connect_args"] = {"timeout": 30, **options.get("connect_args", {})}
         cfg["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    if cfg.get("DIGID_ISSUER"):
+        check_digid(cfg)
     if cfg["ENV_NAME"] == "production":
         check_production(cfg)
     return cfg
+
+
+def check_digid(cfg: dict) -> None:
+    """A DigiD setting that cannot work stops the start, not a person halfway (issue 11)."""
+    from .rules.eid import LEVELS, parse_loa_map
+
+    if cfg.get("DIGID_MIN_LOA") not in LEVELS:
+        raise ConfigError(f"DIGID_MIN_LOA must be one of {', '.join(LEVELS)}")
+    try:
+        parse_loa_map(cfg.get("DIGID_LOA_MAP"))
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    if not cfg.get("DIGID_CLIENT_ID"):
+        raise ConfigError("DIGID_ISSUER is set: DIGID_CLIENT_ID is needed too")
 
 
 def check_production(cfg: dict) -> None:

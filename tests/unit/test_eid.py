@@ -109,3 +109,30 @@ def test_art20_5_id_token_unsigned_is_refused(broker):
     none_header = base64.urlsafe_b64encode(b'{"alg":"none"}').rstrip(b"=").decode()
     with pytest.raises(eid.EidError):
         eid._id_token_claims(s, meta, f"{none_header}.{payload}.", NONCE)
+
+
+def test_art20_5_digid_settings_that_cannot_work_stop_the_start():
+    from portal.config import ConfigError, load
+
+    good = {"DIGID_ISSUER": "https://broker.example", "DIGID_CLIENT_ID": "vt", "DIGID_CLIENT_SECRET": "s"}
+    assert load(good)["DIGID_MIN_LOA"] == "substantieel"
+    for bad in ({"DIGID_MIN_LOA": "heel-hoog"}, {"DIGID_LOA_MAP": "Smartcard=top"}, {"DIGID_CLIENT_ID": ""}):
+        with pytest.raises(ConfigError):
+            load({**good, **bad})
+    assert load({"DIGID_ISSUER": ""})["DIGID_ISSUER"] == ""  # no DigiD: nothing checked
+
+
+@pytest.mark.parametrize("change, fragment", [
+    ({"DIGID_ISSUER": "http://broker.example"}, "DIGID_ISSUER must start with https"),
+    ({"DIGID_CLIENT_SECRET": ""}, "DIGID_CLIENT_SECRET"),
+    ({"DIGID_MIN_LOA": "midden"}, "DIGID_MIN_LOA"),
+])
+def test_art20_5_digid_production_refuses_a_plain_broker_or_a_low_minimum(change, fragment):
+    from portal import config
+    from tests.unit.test_config import GOOD
+
+    digid = {"DIGID_ISSUER": "https://broker.example", "DIGID_CLIENT_ID": "vt", "DIGID_CLIENT_SECRET": "s",
+             "DIGID_MIN_LOA": "substantieel"}
+    config.check_production({**GOOD, **digid})
+    with pytest.raises(config.ConfigError, match=fragment):
+        config.check_production({**GOOD, **digid, **change})
