@@ -8,7 +8,7 @@ Without DIGID_ISSUER these routes answer 404 and the identity step is as before.
 """
 from __future__ import annotations
 
-from flask import abort, current_app, g, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 
 from ..infra.extensions import limiter
@@ -125,6 +125,8 @@ def digid_callback():
     if not eid.enabled():
         abort(404)
     draft_id, answers = _draft()
+    if not answers.get("eid_pending") and session.get("join") and session.get(JOIN_KEY):
+        return _join_callback()
     if not draft_id:
         return redirect(url_for("public.start"))
     pending = answers.pop("eid_pending", None)  # used once, whatever comes of it
@@ -195,6 +197,7 @@ def digid_bsn_choice():
 def end_local_session(draft_id: str | None) -> None:
     """Logging out ends the local DigiD state: a DigiD login kept in the draft goes, and
     the identity step opens again. The broker's own session is the broker's (README)."""
+    end_join()
     _row, answers = drafts.load(draft_id)
     if not answers or not any(k in answers for k in EID_KEYS):
         return
@@ -204,3 +207,74 @@ def end_local_session(draft_id: str | None) -> None:
         answers.pop("identity", None)
         flow.reopen(answers, (STEP,))
     drafts.save(draft_id, answers)
+
+
+# --- joining a joint request (art. 20.1) with DigiD --------------------------------------------
+# The second person's DigiD login is kept in a draft of its own (encrypted, server-side),
+# whose id is in the session beside the invitation; it goes when they have joined.
+
+JOIN_KEY = "join_eid"
+
+
+def _join_draft() -> tuple[str | None, dict]:
+    draft_id = session.get(JOIN_KEY)
+    _row, answers = drafts.load(draft_id)
+    return (draft_id if answers else None), answers
+
+
+def join_eid() -> dict | None:
+    """The joiner's DigiD login at or above the minimum, or None."""
+    if not eid.enabled() or not session.get("join"):
+        return None
+    _id, answers = _join_draft()
+    done = answers.get("eid") or {}
+    return done if done.get("bsn") else None
+
+
+def join_context() -> dict | None:
+    if not eid.enabled():
+        return None
+    _id, answers = _join_draft()
+    ctx = context(answers)
+    ctx["join"] = True
+    return ctx
+
+
+def end_join() -> None:
+    drafts.discard(session.pop(JOIN_KEY, None))
+
+
+@bp.route("/meedoen/digid")
+@limiter.limit(lambda: current_app.config["RATELIMIT_TOKEN"])
+def digid_join_start():
+    if not eid.enabled():
+        abort(404)
+    if not session.get("join"):
+        return redirect(url_for("public.join"))
+    try:
+        url, pending = eid.begin(_redirect_uri())
+    except eid.EidError as exc:
+        flash(ERRORS[exc.code])
+        return redirect(url_for("public.join_details"))
+    session[JOIN_KEY] = drafts.save(session.get(JOIN_KEY), {"eid_pending": pending})
+    return redirect(url, code=303)
+
+
+def _join_callback():
+    draft_id, answers = _join_draft()
+    if not draft_id:
+        flash(ERRORS["state"])
+        return redirect(url_for("public.join_details"))
+    pending = answers.pop("eid_pending", None)
+    try:
+        result = eid.finish(pending, request.args.to_dict(), _redirect_uri())
+    except eid.EidError as exc:
+        drafts.save(draft_id, {})
+        flash(ERRORS.get(exc.code, ERRORS["refused"]))
+        return redirect(url_for("public.join_details"))
+    if not result.sufficient:
+        drafts.save(draft_id, {"eid_low": {"level": result.level}})
+    else:
+        drafts.save(draft_id, {"eid": {"bsn": result.bsn, "level": result.level, "acr": result.acr,
+                                       "broker": result.broker, "at": result.at}})
+    return redirect(url_for("public.join_details"))

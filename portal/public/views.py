@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from datetime import date
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -61,6 +61,8 @@ JOIN_ERRORS = {
     "proof_method_missing": _l("Kies hoe u laat zien dat u de ouder met gezag of voogd bent."),
     "proof_upload_missing": _l("Kies een bestand met het bewijs."),
     "identity_upload_missing": _l("Kies een bestand met de kopie van uw identiteitsbewijs."),
+    "identity_eid_missing": _l("Log opnieuw in met DigiD, of kies een andere manier om te laten zien wie u bent."),
+    "eid_bsn_differs": _l("Dit BSN is niet het BSN van uw DigiD. Vul het BSN van uw DigiD in, laat het leeg, of kies een andere manier om te laten zien wie u bent."),
 }
 
 
@@ -589,6 +591,9 @@ def join_details():
         return redirect(url_for("public.join"))
     form = f.JoinForm()
     joiner_is_child = bool(state.get("child"))
+    g.digid, eid_join = digid.join_context(), digid.join_eid()
+    if eid_join:  # a DigiD login at or above the minimum: a third choice (issue 11)
+        form.method.choices = [*form.method.choices, ("eid", _l("Ik ben ingelogd met DigiD"))]
     if form.validate_on_submit():
         identity, id_error = _upload_from("document")
         proof, proof_error = (None, None) if joiner_is_child else _upload_from("proof")
@@ -600,18 +605,21 @@ def join_details():
             try:
                 view = svc.InvitationView(state["id"], state["ref"], joiner_is_child, _lang())
                 svc.join_request(view, _session_id(), _person_answers(form), form.method.data, identity,
-                                 None if joiner_is_child else form.proof_method.data, proof, form.email.parsed)
+                                 None if joiner_is_child else form.proof_method.data, proof, form.email.parsed,
+                                 eid_answers=eid_join if form.method.data == "eid" else None)
             except svc.RequestError as exc:
                 message = JOIN_ERRORS.get(exc.code, JOIN_ERRORS["invitation_invalid"])
                 target = {"proof_method_missing": form.proof_method, "proof_upload_missing": form.proof,
                           "identity_upload_missing": form.document, "joiner_not_invited_child": form.birth_date,
-                          "joiner_not_adult": form.birth_date}.get(exc.code)
+                          "joiner_not_adult": form.birth_date, "eid_bsn_differs": form.bsn,
+                          "identity_eid_missing": form.method}.get(exc.code)
                 if target is not None:
                     target.errors = list(target.errors) + [message]
                 else:
                     form.form_errors.append(message)
                 return render_template("public/join_details.html", form=form, joiner_is_child=joiner_is_child), 400
             session.pop("join", None)
+            digid.end_join()
             return render_template("public/joined.html")
     return render_template("public/join_details.html", form=form, joiner_is_child=joiner_is_child)
 

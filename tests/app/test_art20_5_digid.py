@@ -339,3 +339,61 @@ def test_art20_5_digid_a_failed_attempt_is_logged_with_its_reason_only(client, a
     every_line = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
     assert "portal.request" in every_line
     assert query["code"] not in every_line and query["state"] not in every_line and BSN_SUBSTANTIEEL not in every_line
+
+
+# --- joining a joint request (art. 20.1) with DigiD ------------------------------------------------
+
+def _parent_at_join_page(client, app):
+    from tests.app.test_joint_request import child_starts, enter_code
+
+    sub = Filer(client).fill(child_starts(app)).submit()
+    parent = app.test_client()
+    assert enter_code(parent, sub.reference, sub.invitation_code).status_code == 302
+    return sub, parent
+
+
+def _join_with_digid(parent, person):
+    resp = parent.get("/meedoen/digid")
+    assert resp.status_code == 303, resp.get_data(as_text=True)[:1000]
+    back = parent.get(_path(_at_broker(resp.headers["Location"], person)))
+    assert back.status_code == 302 and back.headers["Location"].endswith("/meedoen/gegevens")
+    return parent.get("/meedoen/gegevens").get_data(as_text=True)
+
+
+def test_art20_5_the_parent_joins_a_joint_request_with_digid(client, app, digid):
+    from tests.app.test_joint_request import PARENT
+
+    sub, parent = _parent_at_join_page(client, app)
+    page = _join_with_digid(parent, "substantieel")
+    assert "eindigt op 653" in page and "Ik ben ingelogd met DigiD" in page and BSN_SUBSTANTIEEL not in page
+    data = {"bsn": "", "email": "", "method": "eid", "proof_method": "in_person", **PARENT}
+    resp = Filer(parent).post("/meedoen/gegevens", data, content_type="multipart/form-data")
+    assert resp.status_code == 200 and "U doet mee aan het verzoek" in resp.get_data(as_text=True)
+    with app.app_context():
+        req = db.session.execute(db.select(Request).filter_by(reference=sub.reference)).scalar_one()
+        co = next(p for p in req.parties if p.role == Party.CO_REQUESTER)
+        assert co.identity_method == "eid"
+        check = db.session.execute(db.select(IdentityCheck).filter_by(request_id=req.id, party_id=co.id)).scalar_one()
+        assert (check.method, check.loa, check.broker, check.result) == ("eid", "substantieel", digid, "verified")
+        assert eid.bsn_of(check) == BSN_SUBSTANTIEEL
+    with parent.session_transaction() as sess:
+        assert "join_eid" not in sess  # the login kept for joining is gone
+
+
+def test_art20_5_joining_with_digid_and_another_typed_bsn_is_refused_beside_the_field(client, app, digid):
+    from tests.app.test_joint_request import PARENT, snapshot
+
+    sub, parent = _parent_at_join_page(client, app)
+    _join_with_digid(parent, "substantieel")
+    before = snapshot(app, sub.reference)
+    data = {"bsn": "111222333", "email": "", "method": "eid", "proof_method": "in_person", **PARENT}
+    resp = Filer(parent).post("/meedoen/gegevens", data, content_type="multipart/form-data")
+    assert resp.status_code == 400 and "niet het BSN van uw DigiD" in resp.get_data(as_text=True)
+    assert snapshot(app, sub.reference) == before
+
+
+def test_art20_5_joining_with_digid_below_the_minimum_offers_no_digid_choice(client, app, digid):
+    sub, parent = _parent_at_join_page(client, app)
+    page = _join_with_digid(parent, "midden")
+    assert "niveau Midden" in page and 'value="eid"' not in page
+    _other_routes_open(page)
