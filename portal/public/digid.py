@@ -161,6 +161,8 @@ def digid_callback():
 @bp.route("/verzoek/digid/gebruiken", methods=["POST"])
 def digid_use():
     """Back on the identity step after a DigiD login: go on with it."""
+    if not eid.enabled():
+        abort(404)
     draft_id, answers = _draft()
     if not draft_id or not (answers.get("eid") or {}).get("bsn") or not f.NoPersonsForm().validate_on_submit():
         return redirect(url_for("public.step", step=STEP))

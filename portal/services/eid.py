@@ -110,7 +110,7 @@ def _get_json(url: str, timeout: int) -> dict:
         response.raise_for_status()
         return response.json()
     except (requests.RequestException, ValueError):
-        raise EidError("unavailable") from None
+        raise _fail("unavailable") from None
 
 
 def metadata(s: Settings) -> dict:
@@ -122,7 +122,7 @@ def metadata(s: Settings) -> dict:
     meta = _get_json(f"{s.issuer}/.well-known/openid-configuration", s.timeout)
     if meta.get("issuer", "").rstrip("/") != s.issuer or not meta.get("authorization_endpoint") \
             or not meta.get("token_endpoint") or not meta.get("jwks_uri"):
-        raise EidError("unavailable")
+        raise _fail("unavailable")
     with _lock:
         _cache[s.issuer] = (time.monotonic(), meta, None)
     return meta
@@ -136,7 +136,7 @@ def _keys(s: Settings, meta: dict, refresh: bool = False) -> KeySet:
     try:
         keys = KeySet.import_key_set(_get_json(meta["jwks_uri"], s.timeout))
     except (JoseError, ValueError, TypeError, KeyError):
-        raise EidError("unavailable") from None
+        raise _fail("unavailable") from None
     with _lock:
         _cache[s.issuer] = (time.monotonic(), meta, keys)
     return keys
