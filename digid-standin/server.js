@@ -22,7 +22,11 @@ const PEOPLE = {
   basis: { bsn: '999992570', acr: `${AC}PasswordProtectedTransport` },
   'bsn-fout': { bsn: '123456789', acr: `${AC}Smartcard` },
   'zonder-bsn': { bsn: null, acr: `${AC}Smartcard` },
+  // DigiD Machtigen: 999993653 acts for 999990019.
+  machtiging: { bsn: null, acting: '999993653', legal: '999990019', acr: `${AC}Smartcard` },
 };
+const ACTING = 'urn:nl-eid-gdi:1.0:ActingSubjectID';
+const LEGAL = 'urn:nl-eid-gdi:1.0:LegalSubjectID';
 
 const port = Number(process.env.STANDIN_PORT || 0);
 const clientId = process.env.STANDIN_CLIENT_ID || 'vt-portal';
@@ -52,7 +56,7 @@ server.listen(port, '127.0.0.1', () => {
     jwks: { keys: [jwk] },
     cookies: { keys: [crypto.randomBytes(32).toString('hex')] },
     // acr with the openid scope: the level of assurance is in every ID token, as a DigiD broker sends it.
-    claims: { openid: ['sub', 'acr'], bsn: ['bsn'] },
+    claims: { openid: ['sub', 'acr'], bsn: ['bsn', ACTING, LEGAL] },
     acrValues: Object.values(PEOPLE).map((p) => p.acr).filter((v, i, a) => a.indexOf(v) === i),
     conformIdTokenClaims: false,
     pkce: { required: () => true },
@@ -63,7 +67,12 @@ server.listen(port, '127.0.0.1', () => {
       if (!person) return undefined;
       return {
         accountId: id,
-        async claims() { return person.bsn ? { sub: id, bsn: person.bsn } : { sub: id }; },
+        async claims() {
+          const out = { sub: id };
+          if (person.bsn) out.bsn = person.bsn;
+          if (person.acting) Object.assign(out, { [ACTING]: person.acting, [LEGAL]: person.legal });
+          return out;
+        },
       };
     },
     renderError(ctx, out) {

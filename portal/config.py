@@ -143,6 +143,10 @@ def load(overrides: dict | None = None) -> dict:
         "DIGID_SCOPES": env.get("DIGID_SCOPES", "openid bsn"),
         "DIGID_BSN_CLAIM": env.get("DIGID_BSN_CLAIM", "bsn"),
         "DIGID_LOA_CLAIM": env.get("DIGID_LOA_CLAIM", "acr"),
+        # DigiD Machtigen: who acts and for whom. The acting subject's BSN is the person's
+        # own; the legal subject's is kept with the check, never taken as art. 20.3 proof.
+        "DIGID_ACTING_SUBJECT_CLAIM": env.get("DIGID_ACTING_SUBJECT_CLAIM", "urn:nl-eid-gdi:1.0:ActingSubjectID"),
+        "DIGID_LEGAL_SUBJECT_CLAIM": env.get("DIGID_LEGAL_SUBJECT_CLAIM", "urn:nl-eid-gdi:1.0:LegalSubjectID"),
         # acr=level pairs, comma-separated; empty: the SAML classes of DigiD (rules/eid.py).
         "DIGID_LOA_MAP": env.get("DIGID_LOA_MAP", ""),
         "DIGID_MIN_LOA": env.get("DIGID_MIN_LOA", "substantieel").strip().lower(),

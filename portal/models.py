@@ -460,6 +460,9 @@ class IdentityCheck(db.Model):
     loa = db.Column(db.String(20))
     broker = db.Column(db.String(255))
     eid_bsn_ciphertext = db.Column(db.LargeBinary)
+    # DigiD Machtigen: the BSN of the person the login acts for (legal subject), encrypted;
+    # shown to the caseworker, never taken as the proof of representation (art. 20.3).
+    eid_legal_bsn_ciphertext = db.Column(db.LargeBinary)
 
 
 class CapacityJudgment(db.Model):

@@ -1,4 +1,4 @@
-"""an identity check by eID (DigiD through a broker, issue 11): level, broker, encrypted BSN
+"""an identity check by eID (DigiD through a broker, issue 11): level, broker, encrypted BSN (and the BSN acted for, DigiD Machtigen)
 
 Revision ID: b7d1e0c4f2a9
 Revises: a15c0a4e1d20
@@ -20,6 +20,7 @@ def upgrade():
         batch_op.add_column(sa.Column('loa', sa.String(length=20), nullable=True))
         batch_op.add_column(sa.Column('broker', sa.String(length=255), nullable=True))
         batch_op.add_column(sa.Column('eid_bsn_ciphertext', sa.LargeBinary(), nullable=True))
+        batch_op.add_column(sa.Column('eid_legal_bsn_ciphertext', sa.LargeBinary(), nullable=True))
         batch_op.alter_column('name_matches', existing_type=sa.Boolean(), nullable=True)
         batch_op.alter_column('birth_date_matches', existing_type=sa.Boolean(), nullable=True)
 
@@ -32,6 +33,7 @@ def downgrade():
     with op.batch_alter_table('identity_check', schema=None) as batch_op:
         batch_op.alter_column('birth_date_matches', existing_type=sa.Boolean(), nullable=False)
         batch_op.alter_column('name_matches', existing_type=sa.Boolean(), nullable=False)
+        batch_op.drop_column('eid_legal_bsn_ciphertext')
         batch_op.drop_column('eid_bsn_ciphertext')
         batch_op.drop_column('broker')
         batch_op.drop_column('loa')

@@ -150,7 +150,8 @@ def digid_callback():
     typed = (answers.get("requester") or {}).get("bsn")
     answers.pop("eid_low", None)
     answers["eid"] = {"bsn": result.bsn, "level": result.level, "acr": result.acr, "broker": result.broker,
-                      "at": result.at, "bsn_conflict": bool(typed and typed != result.bsn)}
+                      "at": result.at, "legal_bsn": result.legal_bsn,
+                      "bsn_conflict": bool(typed and typed != result.bsn)}
     answers["identity"] = {"method": "eid"}
     flow.mark_done(STEP, answers)
     # A copy uploaded before is not needed any more: it goes with this save.
@@ -278,5 +279,5 @@ def _join_callback():
         drafts.save(draft_id, {"eid_low": {"level": result.level}})
     else:
         drafts.save(draft_id, {"eid": {"bsn": result.bsn, "level": result.level, "acr": result.acr,
-                                       "broker": result.broker, "at": result.at}})
+                                       "broker": result.broker, "at": result.at, "legal_bsn": result.legal_bsn}})
     return redirect(url_for("public.join_details"))

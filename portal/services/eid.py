@@ -59,6 +59,8 @@ class Settings:
     scopes: str
     bsn_claim: str
     loa_claim: str
+    acting_claim: str
+    legal_claim: str
     loa_map: dict
     min_loa: str
     timeout: int
@@ -72,6 +74,8 @@ class Result:
     acr: str | None
     broker: str
     at: str  # ISO time, UTC
+    # DigiD Machtigen: the BSN of the person this login acts for; None without a machtiging.
+    legal_bsn: str | None = None
 
     @property
     def sufficient(self) -> bool:
@@ -89,7 +93,10 @@ def settings() -> Settings | None:
     return Settings(
         issuer=cfg["DIGID_ISSUER"], client_id=cfg["DIGID_CLIENT_ID"], client_secret=cfg["DIGID_CLIENT_SECRET"],
         scopes=cfg.get("DIGID_SCOPES") or "openid", bsn_claim=cfg.get("DIGID_BSN_CLAIM") or "bsn",
-        loa_claim=cfg.get("DIGID_LOA_CLAIM") or "acr", loa_map=rules.parse_loa_map(cfg.get("DIGID_LOA_MAP")),
+        loa_claim=cfg.get("DIGID_LOA_CLAIM") or "acr",
+        acting_claim=cfg.get("DIGID_ACTING_SUBJECT_CLAIM") or "urn:nl-eid-gdi:1.0:ActingSubjectID",
+        legal_claim=cfg.get("DIGID_LEGAL_SUBJECT_CLAIM") or "urn:nl-eid-gdi:1.0:LegalSubjectID",
+        loa_map=rules.parse_loa_map(cfg.get("DIGID_LOA_MAP")),
         min_loa=min_loa, timeout=int(cfg.get("DIGID_TIMEOUT_SECONDS") or 10),
         cache_seconds=int(cfg.get("DIGID_CACHE_SECONDS") or 3600),
     )
@@ -192,14 +199,22 @@ def finish(pending: dict | None, args: dict, redirect_uri: str) -> Result:
         raise _fail("refused") from None
     claims = _id_token_claims(s, meta, token.get("id_token"), pending["nonce"])
     acr = claims.get(s.loa_claim)
-    bsn = claims.get(s.bsn_claim)
-    if not bsn:
-        raise _fail("no_bsn")
-    bsn = str(bsn)
+    legal = None
+    if claims.get(s.acting_claim):
+        # DigiD Machtigen: the one who logged in acts for someone else. They prove their
+        # own identity; whom they act for is kept, never taken as art. 20.3 proof.
+        bsn, legal = str(claims[s.acting_claim]), str(claims.get(s.legal_claim) or "")
+        if not rules.bsn_valid(legal):
+            raise _fail("bsn_invalid")
+    else:
+        bsn = claims.get(s.bsn_claim)
+        if not bsn:
+            raise _fail("no_bsn")
+        bsn = str(bsn)
     if not rules.bsn_valid(bsn):
         raise _fail("bsn_invalid")
     return Result(bsn=bsn, level=rules.level_of(acr, s.loa_map), acr=acr, broker=s.issuer,
-                  at=datetime.now(timezone.utc).replace(microsecond=0).isoformat())
+                  at=datetime.now(timezone.utc).replace(microsecond=0).isoformat(), legal_bsn=legal)
 
 
 def _id_token_claims(s: Settings, meta: dict, id_token: str | None, nonce: str) -> dict:
@@ -237,6 +252,7 @@ def record_check(req, party, eid_answers: dict) -> IdentityCheck:
         checked_at=datetime.fromisoformat(eid_answers["at"]).astimezone(timezone.utc).replace(tzinfo=None),
         loa=eid_answers["level"], broker=eid_answers["broker"],
         eid_bsn_ciphertext=vault.encrypt(eid_answers["bsn"].encode()),
+        eid_legal_bsn_ciphertext=vault.encrypt(eid_answers["legal_bsn"].encode()) if eid_answers.get("legal_bsn") else None,
     )
     db.session.add(check)
     return check
@@ -246,3 +262,10 @@ def bsn_of(check: IdentityCheck) -> str | None:
     if check.eid_bsn_ciphertext is None:
         return None
     return current_app.extensions["vault"].decrypt(check.eid_bsn_ciphertext).decode()
+
+
+def legal_bsn_of(check: IdentityCheck) -> str | None:
+    """DigiD Machtigen: the BSN the login acted for, or None."""
+    if check.eid_legal_bsn_ciphertext is None:
+        return None
+    return current_app.extensions["vault"].decrypt(check.eid_legal_bsn_ciphertext).decode()

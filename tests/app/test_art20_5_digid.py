@@ -397,3 +397,4 @@ def test_art20_5_joining_with_digid_below_the_minimum_offers_no_digid_choice(cli
     page = _join_with_digid(parent, "midden")
     assert "niveau Midden" in page and 'value="eid"' not in page
     _other_routes_open(page)
+

@@ -52,7 +52,8 @@ def broker(monkeypatch):
     key = RSAKey.generate_key(2048, parameters={"kid": "k1", "use": "sig", "alg": "RS256"})
     public = KeySet([RSAKey.import_key(key.as_dict(private=False))])
     s = eid.Settings(issuer=ISSUER, client_id=CLIENT, client_secret="x", scopes="openid", bsn_claim="bsn",
-                     loa_claim="acr", loa_map=rules.parse_loa_map(""), min_loa="substantieel", timeout=1,
+                     loa_claim="acr", acting_claim="urn:nl-eid-gdi:1.0:ActingSubjectID",
+                     legal_claim="urn:nl-eid-gdi:1.0:LegalSubjectID", loa_map=rules.parse_loa_map(""), min_loa="substantieel", timeout=1,
                      cache_seconds=60)
     meta = {"issuer": ISSUER, "jwks_uri": ISSUER + "/jwks"}
     eid.clear_cache()
