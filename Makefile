@@ -31,15 +31,30 @@ demo: db
 
 # Serve the portal (and /backoffice) on http://127.0.0.1:5000 with SQLite in instance/,
 # with the background-job consumer beside it.
+# Where Node.js is there, the stand-in DigiD broker (digid-standin/, issue 11) runs beside
+# it on 127.0.0.1:5001, so DigiD can be tried with a test person.
+DIGID_STANDIN := $(shell command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 && echo yes)
+
 run: demo
+	@if [ -n "$(DIGID_STANDIN)" ] && [ ! -d digid-standin/node_modules/oidc-provider ]; then \
+	  (cd digid-standin && npm ci --no-audit --no-fund --silent); fi
 	@echo ""
 	@echo "Portal:      http://127.0.0.1:5000/"
 	@echo "Back office: http://127.0.0.1:5000/backoffice/"
 	@echo "E-mail is sent to an SMTP catcher on 127.0.0.1:8025 (started here; messages printed below)."
+	@if [ -n "$(DIGID_STANDIN)" ]; then \
+	  echo "DigiD:       a stand-in broker on http://127.0.0.1:5001 (never the real DigiD). On 'Laten zien wie u bent'"; \
+	  echo "             choose 'Inloggen met DigiD', then the test person 'substantieel' (BSN 999993653, level"; \
+	  echo "             Substantieel); 'midden' shows what happens below the minimum level."; \
+	else echo "DigiD:       not offered (install Node.js to try it with the stand-in broker)."; fi
 	@echo ""
 	$(BIN)/python -m aiosmtpd -n -l 127.0.0.1:8025 -c aiosmtpd.handlers.Debugging & \
 	$(BIN)/huey_consumer portal.worker.huey -w 1 -q & \
 	trap 'kill 0' INT TERM EXIT; \
+	if [ -n "$(DIGID_STANDIN)" ]; then \
+	  (cd digid-standin && STANDIN_PORT=5001 STANDIN_REDIRECT_URIS=http://127.0.0.1:5000/verzoek/digid/terug node server.js >/dev/null 2>&1) & \
+	  export DIGID_ISSUER=http://127.0.0.1:5001 DIGID_CLIENT_ID=vt-portal DIGID_CLIENT_SECRET=standin-secret; \
+	fi; \
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 test: translations

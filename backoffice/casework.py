@@ -55,6 +55,7 @@ DOCUMENT_KIND_LABELS = {
     "beschikking_curatele": _l("Beschikking van de rechter: curatele"),
     "beschikking_mentorschap": _l("Beschikking van de rechter: mentorschap"),
     "beschikking_bewind": _l("Beschikking van de rechter: bewind"),
+    "digid": _l("DigiD"),
 }
 RESULT_LABELS = {
     cw.VERIFIED: _l("Klopt"),

@@ -135,6 +135,23 @@ def load(overrides: dict | None = None) -> dict:
         # The deduce detector in the copy's free-text pass (pip install -e '.[detect]'):
         # only where the background worker has the memory for it (about 1.1 GB).
         "DETECTOR_DEDUCE": _bool(env.get("DETECTOR_DEDUCE"), False),
+        # DigiD through an OpenID Connect broker (portal/services/eid.py, issue 11).
+        # Without DIGID_ISSUER the portal offers only the ID copy and the visit.
+        "DIGID_ISSUER": env.get("DIGID_ISSUER", "").strip().rstrip("/"),
+        "DIGID_CLIENT_ID": env.get("DIGID_CLIENT_ID", ""),
+        "DIGID_CLIENT_SECRET": env.get("DIGID_CLIENT_SECRET", ""),
+        "DIGID_SCOPES": env.get("DIGID_SCOPES", "openid bsn"),
+        "DIGID_BSN_CLAIM": env.get("DIGID_BSN_CLAIM", "bsn"),
+        "DIGID_LOA_CLAIM": env.get("DIGID_LOA_CLAIM", "acr"),
+        # DigiD Machtigen: who acts and for whom. The acting subject's BSN is the person's
+        # own; the legal subject's is kept with the check, never taken as art. 20.3 proof.
+        "DIGID_ACTING_SUBJECT_CLAIM": env.get("DIGID_ACTING_SUBJECT_CLAIM", "urn:nl-eid-gdi:1.0:ActingSubjectID"),
+        "DIGID_LEGAL_SUBJECT_CLAIM": env.get("DIGID_LEGAL_SUBJECT_CLAIM", "urn:nl-eid-gdi:1.0:LegalSubjectID"),
+        # acr=level pairs, comma-separated; empty: the SAML classes of DigiD (rules/eid.py).
+        "DIGID_LOA_MAP": env.get("DIGID_LOA_MAP", ""),
+        "DIGID_MIN_LOA": env.get("DIGID_MIN_LOA", "substantieel").strip().lower(),
+        "DIGID_TIMEOUT_SECONDS": _int("DIGID_TIMEOUT_SECONDS", 10),
+        "DIGID_CACHE_SECONDS": _int("DIGID_CACHE_SECONDS", 3600),
     }
     if overrides:
         cfg.update(overrides)
@@ -145,9 +162,25 @@ def load(overrides: dict | None = None) -> dict:
         options = dict(cfg["SQLALCHEMY_ENGINE_OPTIONS"])
         options["connect_args"] = {"timeout": 30, **options.get("connect_args", {})}
         cfg["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    if cfg.get("DIGID_ISSUER"):
+        check_digid(cfg)
     if cfg["ENV_NAME"] == "production":
         check_production(cfg)
     return cfg
+
+
+def check_digid(cfg: dict) -> None:
+    """A DigiD setting that cannot work stops the start, not a person halfway (issue 11)."""
+    from .rules.eid import LEVELS, parse_loa_map
+
+    if cfg.get("DIGID_MIN_LOA") not in LEVELS:
+        raise ConfigError(f"DIGID_MIN_LOA must be one of {', '.join(LEVELS)}")
+    try:
+        parse_loa_map(cfg.get("DIGID_LOA_MAP"))
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    if not cfg.get("DIGID_CLIENT_ID"):
+        raise ConfigError("DIGID_ISSUER is set: DIGID_CLIENT_ID is needed too")
 
 
 def check_production(cfg: dict) -> None:
@@ -172,3 +205,10 @@ def check_production(cfg: dict) -> None:
                           "with memory:// every worker counts on its own and the limits multiply")
     if not str(cfg.get("PUBLIC_BASE_URL") or "").startswith("https://"):
         raise ConfigError("PUBLIC_BASE_URL must start with https:// in production: it is the address in every e-mail link")
+    if cfg.get("DIGID_ISSUER"):
+        if not cfg["DIGID_ISSUER"].startswith("https://"):
+            raise ConfigError("DIGID_ISSUER must start with https:// in production")
+        if not cfg.get("DIGID_CLIENT_ID") or not cfg.get("DIGID_CLIENT_SECRET"):
+            raise ConfigError("DIGID_ISSUER is set: DIGID_CLIENT_ID and DIGID_CLIENT_SECRET are needed too")
+        if cfg.get("DIGID_MIN_LOA") not in ("substantieel", "hoog"):
+            raise ConfigError("DIGID_MIN_LOA must be substantieel or hoog in production (special categories of data)")

@@ -447,12 +447,22 @@ class IdentityCheck(db.Model):
     kind = db.Column(db.String(20), nullable=False)  # "identity" or "representation"
     method = db.Column(db.String(20), nullable=False)  # id_copy, in_person, eid
     document_kind = db.Column(db.String(40), nullable=False)
-    name_matches = db.Column(db.Boolean, nullable=False)
-    birth_date_matches = db.Column(db.Boolean, nullable=False)
+    # Empty for a check by eID: DigiD gives a BSN, not a name or birth date to compare.
+    name_matches = db.Column(db.Boolean)
+    birth_date_matches = db.Column(db.Boolean)
     result = db.Column(db.String(20), nullable=False)  # verified, rejected, needs_more
     notes = db.Column(db.Text)
     checked_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
     checked_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    # A check by eID (DigiD through a broker, issue 11): the level of assurance (basis,
+    # midden, substantieel, hoog), the broker (its issuer) and the BSN DigiD gave,
+    # encrypted with the Vault; checked_at is the time of the DigiD login.
+    loa = db.Column(db.String(20))
+    broker = db.Column(db.String(255))
+    eid_bsn_ciphertext = db.Column(db.LargeBinary)
+    # DigiD Machtigen: the BSN of the person the login acts for (legal subject), encrypted;
+    # shown to the caseworker, never taken as the proof of representation (art. 20.3).
+    eid_legal_bsn_ciphertext = db.Column(db.LargeBinary)
 
 
 class CapacityJudgment(db.Model):

@@ -9,15 +9,19 @@ REQUIRE_SYSTEM_PARTS=1 (set by .ci/run) turns a skip for a missing system part
 """
 from __future__ import annotations
 
+import contextlib
 import email
+import json
 import os
 import re
 import secrets
 import shutil
 import socket
+import subprocess
 import threading
 import time
 from email import policy
+from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -194,3 +198,54 @@ def app_ctx(app):
 
 def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+# --- the stand-in DigiD broker (issue 11) ------------------------------------------------
+
+STANDIN = Path(__file__).resolve().parents[1] / "digid-standin"
+STANDIN_CLIENT_ID, STANDIN_CLIENT_SECRET = "vt-portal", "standin-secret"
+
+
+@contextlib.contextmanager
+def standin_broker(redirect_uris: str):
+    """panva's oidc-provider (digid-standin/server.js) on a free loopback port, started
+    and stopped here; yields its issuer. Skipped without Node.js or `npm ci`."""
+    node = shutil.which("node")
+    require_or_skip(node is not None, "Node.js is not installed (the stand-in DigiD broker needs it)")
+    require_or_skip((STANDIN / "node_modules" / "oidc-provider").is_dir(),
+                    "the stand-in DigiD broker is not installed: cd digid-standin && npm ci")
+    env = {**os.environ, "STANDIN_PORT": "0", "STANDIN_CLIENT_ID": STANDIN_CLIENT_ID,
+           "STANDIN_CLIENT_SECRET": STANDIN_CLIENT_SECRET, "STANDIN_REDIRECT_URIS": redirect_uris}
+    proc = subprocess.Popen([node, "server.js"], cwd=STANDIN, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
+    try:
+        line = proc.stdout.readline()
+        assert line, "the stand-in DigiD broker did not start"
+        yield json.loads(line)["issuer"]
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="session")
+def digid_broker():
+    """The stand-in broker for the test client (callback on http://portal.test)."""
+    with standin_broker("http://portal.test/verzoek/digid/terug") as issuer:
+        yield issuer
+
+
+@pytest.fixture
+def digid(app, digid_broker):
+    """The app with DigiD configured against the stand-in broker, for one test."""
+    from portal.services import eid
+
+    saved = {k: app.config.get(k) for k in ("DIGID_ISSUER", "DIGID_CLIENT_ID", "DIGID_CLIENT_SECRET")}
+    app.config.update(DIGID_ISSUER=digid_broker, DIGID_CLIENT_ID=STANDIN_CLIENT_ID,
+                      DIGID_CLIENT_SECRET=STANDIN_CLIENT_SECRET)
+    eid.clear_cache()
+    yield digid_broker
+    app.config.update(saved)
+    eid.clear_cache()

@@ -384,3 +384,13 @@ class InvitedChildNotSafeForm(FlaskForm):
     not_safe_note = TextAreaField(_l("Wil je uitleggen waarom?"), validators=[Optional(), Length(max=2000, message=_l("Gebruik hoogstens 2000 tekens."))])
     birth_date = StringField(_l("Je geboortedatum"), validators=[_date_validator(_l("Vul je geboortedatum in."))])
     email = StringField(_l("Je e-mailadres"), validators=[_normaliser(validation.normalise_email, _l("Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl."))])
+
+
+class BsnChoiceForm(FlaskForm):
+    """DigiD gave another BSN than the one typed on 'over-u' (issue 11): which is right?"""
+
+    choice = RadioField(
+        _l("Welk BSN is goed?"),
+        choices=[("digid", _l("Het BSN van DigiD")), ("typed", _l("Het BSN dat ik zelf invulde"))],
+        validators=[InputRequired(_l("Kies welk BSN goed is."))],
+    )

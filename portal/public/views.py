@@ -26,7 +26,7 @@ from ..services import letters as letters_svc
 from ..services import requests as svc
 from ..services import withdrawal as withdrawal_svc
 from ..documents.uploads import UploadRejected, inspect_upload, read_limited
-from . import flow
+from . import digid, flow
 from .limits import guarded
 from . import forms as f
 from .blueprint import bp
@@ -62,6 +62,8 @@ JOIN_ERRORS = {
     "proof_method_missing": _l("Kies hoe u laat zien dat u de ouder met gezag of voogd bent."),
     "proof_upload_missing": _l("Kies een bestand met het bewijs."),
     "identity_upload_missing": _l("Kies een bestand met de kopie van uw identiteitsbewijs."),
+    "identity_eid_missing": _l("Log opnieuw in met DigiD, of kies een andere manier om te laten zien wie u bent."),
+    "eid_bsn_differs": _l("Dit BSN is niet het BSN van uw DigiD. Vul het BSN van uw DigiD in, laat het leeg, of kies een andere manier om te laten zien wie u bent."),
 }
 
 
@@ -481,7 +483,7 @@ STEP_HANDLERS = {
     "vernietiging": _details_step(f.DestructionForm, Right.DESTRUCTION, ("refuted", "grounds")),
     "wissing": _details_step(f.ErasureForm, Right.ERASURE, ("grounds", "explanation")),
     "tweede-persoon": step_second,
-    "identiteit": _upload_step(f.IdentityForm, "identity", "identity"),
+    "identiteit": digid.identity_step(_upload_step(f.IdentityForm, "identity", "identity")),
     "bewijs": _upload_step(f.RepresentationProofForm, "proof", "representation"),
     "contact": step_contact,
     "contact-gegevens": step_contact_details,
@@ -609,6 +611,9 @@ def join_details():
     joiner_is_child = bool(state.get("child"))
     g.young = joiner_is_child
     form = f.JoinForm()
+    g.digid, eid_join = digid.join_context(), digid.join_eid()
+    if eid_join:  # a DigiD login at or above the minimum: a third choice (issue 11)
+        form.method.choices = [*form.method.choices, ("eid", _l("Ik ben ingelogd met DigiD"))]
     if form.validate_on_submit():
         identity, id_error = _upload_from("document")
         proof, proof_error = (None, None) if joiner_is_child else _upload_from("proof")
@@ -620,18 +625,21 @@ def join_details():
             try:
                 view = svc.InvitationView(state["id"], state["ref"], joiner_is_child, _lang())
                 svc.join_request(view, _session_id(), _person_answers(form), form.method.data, identity,
-                                 None if joiner_is_child else form.proof_method.data, proof, form.email.parsed)
+                                 None if joiner_is_child else form.proof_method.data, proof, form.email.parsed,
+                                 eid_answers=eid_join if form.method.data == "eid" else None)
             except svc.RequestError as exc:
                 message = JOIN_ERRORS.get(exc.code, JOIN_ERRORS["invitation_invalid"])
                 target = {"proof_method_missing": form.proof_method, "proof_upload_missing": form.proof,
                           "identity_upload_missing": form.document, "joiner_not_invited_child": form.birth_date,
-                          "joiner_not_adult": form.birth_date}.get(exc.code)
+                          "joiner_not_adult": form.birth_date, "eid_bsn_differs": form.bsn,
+                          "identity_eid_missing": form.method}.get(exc.code)
                 if target is not None:
                     target.errors = list(target.errors) + [message]
                 else:
                     form.form_errors.append(message)
                 return render_template("public/join_details.html", form=form, joiner_is_child=joiner_is_child), 400
             session.pop("join", None)
+            digid.end_join()
             return render_template("public/joined.html", young=joiner_is_child)
     return render_template("public/join_details.html", form=form, joiner_is_child=joiner_is_child)
 
@@ -881,4 +889,5 @@ def status_logout():
     form = f.NoPersonsForm()
     if form.validate_on_submit():
         status_sessions.end(session.pop("status", None))
+        digid.end_local_session(session.get("draft"))
     return redirect(url_for("public.index"))

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hmac
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import current_app
 
@@ -30,7 +30,7 @@ from ..rules.status import BEFORE_QUEUE, RequestStatus
 from ..documents.uploads import sniff_type
 from . import audit
 from .authz import Actor, can, require
-from . import timeline
+from . import eid, timeline
 from .errors import DomainError, load_request
 
 S = RequestStatus
@@ -387,6 +387,8 @@ class Panel:
     staff_names: dict[int, str]
     # Art. 20.2 applies to a subject of 12 or older (on the day of receipt).
     capacity_applicable: bool = False
+    # DigiD Machtigen (issue 11): check id -> last 3 digits of the BSN the login acted for.
+    acted_for: dict[int, str] = field(default_factory=dict)
 
 
 def panel_data(req: Request) -> Panel:
@@ -416,8 +418,9 @@ def panel_data(req: Request) -> Panel:
     subject = next((p for p in req.parties if p.is_subject), None)
     applicable = bool(subject is not None and subject.birth_date is not None and subject.birth_date <= req.received_on
                       and age_on(subject.birth_date, req.received_on) >= AGE_CHILD_MAY_TAKE_PART)
+    acted_for = {c.id: (eid.legal_bsn_of(c) or "")[-3:] for c in all_checks if c.eid_legal_bsn_ciphertext}
     return Panel(req, parties, identity_verified(req), capacity, subject, art20_4,
-                 bool(req.art20_4_review) and not art20_4, names, applicable)
+                 bool(req.art20_4_review) and not art20_4, names, applicable, acted_for)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from ..rules.eligibility import ForWhom, JointRule, assess, is_adult
 from ..rules.rights import Right
 from ..rules.status import BEFORE_QUEUE, RequestStatus
 from ..documents.uploads import CleanUpload
-from . import audit, drafts, left_out, passphrases, status_sessions, timeline, tokens
+from . import audit, drafts, eid, left_out, passphrases, status_sessions, timeline, tokens
 from .duplicates import flag_possible_duplicate
 from .references import REFERENCE_ALPHABET, by_reference, new_reference
 from .timeline import today_local
@@ -163,6 +163,9 @@ def submit_request(answers: dict, draft_id: str, *, lang: str, starter_session: 
         if up is not None:
             _document(req, party, kind, up.content_type, up.size, up.sha256, up.ciphertext)
 
+    eid_answers = answers.get("eid") or {}
+    if requester.identity_method == "eid" and (not eid_answers.get("bsn") or eid_answers.get("bsn_conflict")):
+        raise RequestError("identity_eid_missing")
     if requester.identity_method == "upload":
         if "identity" not in slots:
             raise RequestError("identity_upload_missing")
@@ -202,6 +205,10 @@ def submit_request(answers: dict, draft_id: str, *, lang: str, starter_session: 
 
     db.session.add(req)
     db.session.flush()
+    if requester.identity_method == "eid":
+        # Art. 20.5 done by eID at or above DIGID_MIN_LOA (the view lets nothing lower through).
+        eid.record_check(req, requester, eid_answers)
+        timeline.event(req, "identity_check:verified", "system", public=False)
 
     flag_possible_duplicate(req)
     audit.record("request.submit", actor="requester", actor_role="public", object_type="request",
@@ -312,7 +319,7 @@ def open_invitation(reference: str, code: str, session_id: str) -> InvitationVie
 
 def join_request(view: InvitationView, session_id: str, person: dict, identity_method: str,
                  identity_upload: CleanUpload | None, proof_method: str | None, proof_upload: CleanUpload | None,
-                 email: str | None, today: date | None = None) -> str:
+                 email: str | None, today: date | None = None, eid_answers: dict | None = None) -> str:
     """The second person joins with their own details and identity proof. The person
     who started can never be the second person: not the same browser session, not the
     same name and birth date, not the same e-mail address."""
@@ -348,6 +355,11 @@ def join_request(view: InvitationView, session_id: str, person: dict, identity_m
             raise RequestError("proof_upload_missing")
     if identity_method == "upload" and identity_upload is None:
         raise RequestError("identity_upload_missing")
+    if identity_method == "eid":
+        if not (eid_answers or {}).get("bsn"):
+            raise RequestError("identity_eid_missing")
+        if person.get("bsn") and person["bsn"] != eid_answers["bsn"]:
+            raise RequestError("eid_bsn_differs")
     vault = current_app.extensions["vault"]
     party.given_names = person["given_names"].strip()
     party.surname = person["surname"].strip()
@@ -366,6 +378,9 @@ def join_request(view: InvitationView, session_id: str, person: dict, identity_m
     if proof_upload is not None and not party.is_subject:
         _document(req, party, Document.REPRESENTATION, proof_upload.content_type, proof_upload.size,
                   proof_upload.sha256, vault.encrypt(proof_upload.content))
+    if identity_method == "eid":
+        # Art. 20.5 done by eID at or above DIGID_MIN_LOA (the view offers nothing lower).
+        eid.record_check(req, party, eid_answers)
     inv.used_at = utcnow()
     # When the invited child joins a request a parent started, the parent's page does
     # not say so: it must look the same as when the child said that involving the

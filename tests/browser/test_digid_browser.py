@@ -1,0 +1,94 @@
+"""DigiD in Chromium (art. 20.5, issue 11): the whole flow through the stand-in broker's
+own login page, in Dutch with JavaScript and in English without; axe on our pages."""
+from __future__ import annotations
+
+import pytest
+
+from portal.infra.extensions import db
+from portal.models import IdentityCheck, Party, Request
+from portal.services import eid
+from tests.conftest import STANDIN_CLIENT_ID, STANDIN_CLIENT_SECRET, standin_broker
+
+from .navigator import CHECK, Filing, Navigator
+
+
+@pytest.fixture
+def live_digid(live_server):
+    with standin_broker(f"{live_server.base_url}/verzoek/digid/terug") as issuer:
+        app = live_server.app
+        saved = {k: app.config.get(k) for k in ("DIGID_ISSUER", "DIGID_CLIENT_ID", "DIGID_CLIENT_SECRET")}
+        app.config.update(DIGID_ISSUER=issuer, DIGID_CLIENT_ID=STANDIN_CLIENT_ID,
+                          DIGID_CLIENT_SECRET=STANDIN_CLIENT_SECRET)
+        eid.clear_cache()
+        yield live_server, issuer
+        app.config.update(saved)
+        eid.clear_cache()
+
+
+def _audit(axe, page):
+    results = axe.run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def _file_with_digid(nav: Navigator, page, person: str, axe=None):
+    nav.start_request()
+    filing = Filing()
+    for _ in range(30):
+        if nav.path == f"/verzoek/{CHECK}":
+            return
+        step = nav.step
+        assert step, page.url
+        if step == "identiteit":
+            if axe:
+                _audit(axe, page)
+            page.get_by_role("link", name=nav.t("Inloggen met DigiD")).click()
+            page.wait_for_url("**/interaction/**")
+            page.get_by_role("button", name=person, exact=True).click()
+            page.wait_for_url(f"{nav.base_url}/verzoek/**")
+            continue
+        nav.answer(step, filing)
+        nav.continue_()
+    raise AssertionError("the flow did not reach the check page")
+
+
+def _recorded(app, reference):
+    with app.app_context():
+        req = db.session.execute(db.select(Request).filter_by(reference=reference)).scalar_one()
+        requester = next(p for p in req.parties if p.role == Party.REQUESTER)
+        check = db.session.execute(db.select(IdentityCheck).filter_by(request_id=req.id)).scalar_one()
+        out = (requester.identity_method, check.method, check.loa)
+        db.session.remove()
+        return out
+
+
+def test_art20_5_digid_in_chromium_in_dutch_through_the_brokers_login_page(live_digid, page, axe, app):
+    live, _issuer = live_digid
+    nav = Navigator(page, live.base_url, t=live.translator("nl"))
+    _file_with_digid(nav, page, "substantieel", axe=axe)
+    text = page.inner_text("main")
+    assert "Ingelogd met DigiD" in text and "999993653" not in text
+    _audit(axe, page)
+    sub = nav.submit()
+    assert _recorded(app, sub.reference) == ("eid", "eid", "substantieel")
+
+
+def test_art20_5_digid_in_chromium_in_english_without_javascript_and_a_level_too_low(live_digid, new_context, app):
+    live, _issuer = live_digid
+    page = new_context(java_script_enabled=False).new_page()
+    nav = Navigator(page, live.base_url, t=live.translator("en"))
+    nav.set_language("en", "/")
+    nav.start_request()
+    filing = Filing()
+    while nav.step != "identiteit":
+        nav.answer(nav.step, filing)
+        nav.continue_()
+    page.get_by_role("link", name="Log in with DigiD").click()
+    page.wait_for_url("**/interaction/**")
+    page.get_by_role("button", name="midden", exact=True).click()
+    page.wait_for_url(f"{live.base_url}/verzoek/identiteit")
+    text = page.inner_text("main")
+    assert "level Midden" in text and "at least level Substantieel" in text
+    # The other way is open: on with a visit in person.
+    nav.choose("Ik laat mijn identiteitsbewijs zien bij Veilig Thuis", group="Hoe laat u zien wie u bent?")
+    nav.continue_()
+    assert nav.step == "contact"
