@@ -124,7 +124,11 @@ def _decrypt(column, stored, plain):
 
 
 def upgrade():
-    op.drop_index("ix_party_birth_date", table_name="party")
+    # Each step checks what is already there: where DDL is not transactional (SQLite), a
+    # run stopped half-way is finished by running it again.
+    inspector = sa.inspect(op.get_bind())
+    if "ix_party_birth_date" in {ix["name"] for ix in inspector.get_indexes("party")}:
+        op.drop_index("ix_party_birth_date", table_name="party")
     if _postgres():
         for table, columns in FIELDS.items():
             for column, old in columns.items():
@@ -132,11 +136,16 @@ def upgrade():
                     op.alter_column(table, column, type_=sa.Text(), existing_type=old,
                                     postgresql_using=f'"{column}"::text')
     for table, names in INDEXES.items():
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            for name in names:
-                batch_op.add_column(sa.Column(name, sa.String(length=64), nullable=True))
+        present = {c["name"] for c in inspector.get_columns(table)}
+        indexed = {ix["name"] for ix in inspector.get_indexes(table)}
+        missing = [name for name in names if name not in present]
+        if missing:
+            with op.batch_alter_table(table, schema=None) as batch_op:
+                for name in missing:
+                    batch_op.add_column(sa.Column(name, sa.String(length=64), nullable=True))
         for name in names:
-            op.create_index(f"ix_{table}_{name}", table, [name], unique=False)
+            if f"ix_{table}_{name}" not in indexed:
+                op.create_index(f"ix_{table}_{name}", table, [name], unique=False)
     for table in FIELDS:
         _rewrite(table, _encrypt)
 
