@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import LargeBinary, String, Text, type_coerce
 
 from portal.infra.crypto import Vault, generate_key
-from portal.infra.encrypted import ENCRYPTED_TYPES, UNREADABLE, is_token
+from portal.infra.encrypted import ENCRYPTED_TYPES, UNREADABLE, bsn_index, is_token, subject_index
 from portal.infra.extensions import db
 from portal.models import DossierAttachment, DossierPerson, Party, Request, Staff
 from portal.services import keys
@@ -130,3 +130,28 @@ def test_o12_check_names_a_value_that_does_not_open_by_table_and_id_and_the_port
     with app.app_context():
         assert db.session.get(Party, party_id).surname == UNREADABLE
         db.session.remove()
+
+
+def test_o12_a_new_blind_index_key_and_reindex_find_the_same_people(app):
+    """BLIND_INDEX_KEY changed (README, "Rotating keys"): `flask rotate-keys --reindex`
+    recomputes every blind index, after which people are found by the new key."""
+    file_and_import(app)
+    old_key = app.config["BLIND_INDEX_KEY"]
+    new_key = "n" * 48
+    find = lambda key: db.session.execute(db.select(DossierPerson.person_id).where(  # noqa: E731
+        DossierPerson.bsn_index == bsn_index(key, "111222333"))).scalars().all()
+    try:
+        app.config["BLIND_INDEX_KEY"] = new_key
+        with app.app_context():
+            assert find(new_key) == []  # the old indexes say nothing under the new key
+            db.session.remove()
+        result = app.test_cli_runner().invoke(args=["rotate-keys", "--reindex"])
+        assert result.exit_code == 0 and "recomputed the blind indexes" in result.output
+        with app.app_context():
+            assert find(new_key) == ["p1"] and find(old_key) == []
+            requester = db.session.execute(db.select(Party).where(Party.match_index.is_not(None))).scalars().first()
+            assert requester.match_index == subject_index(new_key, requester.given_names, requester.surname,
+                                                          requester.birth_date)
+            db.session.remove()
+    finally:
+        app.config["BLIND_INDEX_KEY"] = old_key
