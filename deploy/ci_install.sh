@@ -37,6 +37,7 @@ SECRET_KEY=$(gen 'import secrets; print(secrets.token_urlsafe(48))')
 AUDIT_HMAC_KEY=$(gen 'import secrets; print(secrets.token_urlsafe(48))')
 AUDIT_CHECKPOINT_KEY=$(gen 'import secrets; print(secrets.token_urlsafe(48))')
 ENCRYPTION_KEYS=$(gen 'from portal.infra.crypto import generate_key; print(generate_key())')
+BLIND_INDEX_KEY=$(gen 'import secrets; print(secrets.token_urlsafe(48))')
 DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/$DB
 RATELIMIT_STORAGE_URI=$REDIS
 HUEY_REDIS_URL=$REDIS

@@ -46,6 +46,7 @@ need AUDIT_CHECKPOINT_KEY "At least 32 random characters, not the AUDIT_HMAC_KEY
 need ENCRYPTION_KEYS "One or more Fernet keys, comma-separated: $BIN/python -c 'from portal.infra.crypto import generate_key; print(generate_key())'"
 need DATABASE_URL "postgresql+psycopg://USER:PASSWORD@HOST/DB"
 case "$DATABASE_URL" in postgresql*) ;; *) fail "DATABASE_URL must point to PostgreSQL (postgresql+psycopg://...).";; esac
+need BLIND_INDEX_KEY "At least 32 random characters, its own (not one of the keys above): keys the indexes beside encrypted personal fields (keep it out of the database and its backups)."
 need RATELIMIT_STORAGE_URI "redis://127.0.0.1:6379/0: with several gunicorn workers the rate limits must be shared."
 case "$RATELIMIT_STORAGE_URI" in redis://*|rediss://*) ;; *) fail "RATELIMIT_STORAGE_URI must be a Redis URL: in memory every worker counts on its own.";; esac
 need HUEY_REDIS_URL "redis://127.0.0.1:6379/1: the job queue the web servers and the consumer share."

@@ -31,12 +31,29 @@ def register(app: Flask) -> None:
         click.echo(f"demo data: {created} requests created")
 
     @app.cli.command("rotate-keys")
-    def rotate_keys_cmd():
-        """Re-encrypt every stored upload and draft under the first key of ENCRYPTION_KEYS."""
-        from .services.keys import rotate_all
+    @click.option("--check", is_flag=True, help="Only open every encrypted value; name those that do not open.")
+    @click.option("--reindex", is_flag=True, help="Recompute the blind indexes with the current BLIND_INDEX_KEY.")
+    def rotate_keys_cmd(check, reindex):
+        """Re-encrypt every encrypted file and personal field under the first key of
+        ENCRYPTION_KEYS (resumable); with --check, open everything and report the rows
+        that do not open, by table and id."""
+        from .services import keys
 
-        n = rotate_all()
-        click.echo(f"re-encrypted {n} items")
+        if reindex:
+            click.echo(f"recomputed the blind indexes of {keys.reindex_all()} rows")
+            return
+        if check:
+            opened, problems = keys.check_all()
+        else:
+            opened, problems = keys.rotate_all()
+            click.echo(f"re-encrypted {opened} items")
+        for problem in problems:
+            click.echo(f"  {problem}", err=True)
+        if problems:
+            raise click.ClickException(f"{len(problems)} encrypted values do not open with ENCRYPTION_KEYS"
+                                       " (table and id above)")
+        if check:
+            click.echo(f"every encrypted value opens ({opened} values)")
 
     audit_group = click.Group("audit", help="The access log (art. 7.5).")
 

@@ -18,6 +18,7 @@ INSTANCE = ROOT / "instance"
 DEV_SECRET_KEY = "dev-only-secret-key-never-use-in-production"
 DEV_AUDIT_HMAC_KEY = "dev-only-audit-key-never-use-in-production"
 DEV_AUDIT_CHECKPOINT_KEY = "dev-only-checkpoint-key-never-use-in-production"
+DEV_BLIND_INDEX_KEY = "dev-only-blind-index-key-never-use-in-production"
 DEV_ENCRYPTION_KEY = "ZGV2LW9ubHkta2V5LW5ldmVyLWluLXByb2R1Y3Rpb24="  # 32 bytes, base64
 
 
@@ -57,6 +58,9 @@ def load(overrides: dict | None = None) -> dict:
         "AUDIT_CHECKPOINT_EVERY": _int("AUDIT_CHECKPOINT_EVERY", 100),
         # Comma-separated Fernet keys; the first encrypts, all decrypt (rotation).
         "ENCRYPTION_KEYS": [k.strip() for k in env.get("ENCRYPTION_KEYS", DEV_ENCRYPTION_KEY).split(",") if k.strip()],
+        # The keyed blind indexes beside encrypted personal fields (portal/infra/encrypted.py):
+        # HMAC-SHA256 with this key, its own, never one of the ENCRYPTION_KEYS.
+        "BLIND_INDEX_KEY": env.get("BLIND_INDEX_KEY", DEV_BLIND_INDEX_KEY),
         "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'portal.sqlite3'}"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # Uploads: PDF, JPEG, PNG; the body limit is checked from Content-Length before
@@ -196,6 +200,12 @@ def check_production(cfg: dict) -> None:
         raise ConfigError("AUDIT_CHECKPOINT_KEY must differ from AUDIT_HMAC_KEY")
     if DEV_ENCRYPTION_KEY in cfg["ENCRYPTION_KEYS"]:
         raise ConfigError("ENCRYPTION_KEYS contains the development key")
+    blind_key = cfg.get("BLIND_INDEX_KEY") or ""
+    if blind_key == DEV_BLIND_INDEX_KEY or len(blind_key) < 32:
+        raise ConfigError("BLIND_INDEX_KEY is not set, is the development key or is shorter than 32 characters "
+                          "(it keys the indexes beside encrypted personal fields)")
+    if blind_key in (cfg["AUDIT_HMAC_KEY"], checkpoint_key, cfg["SECRET_KEY"]):
+        raise ConfigError("BLIND_INDEX_KEY must differ from SECRET_KEY, AUDIT_HMAC_KEY and AUDIT_CHECKPOINT_KEY")
     if cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         raise ConfigError("DATABASE_URL must point to PostgreSQL in production")
     if not cfg["SESSION_COOKIE_SECURE"]:

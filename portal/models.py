@@ -12,9 +12,11 @@ import hmac
 import json
 from datetime import date, datetime, timezone
 
+from flask import current_app
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlalchemy.orm import deferred
 
+from .infra.encrypted import EncryptedDate, EncryptedText, bsn_index, person_name_birth_index, subject_index
 from .infra.extensions import db
 from .rules.status import OPEN, RequestStatus
 
@@ -50,7 +52,7 @@ class Request(db.Model):
     # The child said involving a parent is not safe: a team leader decides (art. 20.4).
     art20_4_review = db.Column(db.Boolean, nullable=False, default=False)
     # What the child wrote about why it is not safe (for the team leader only).
-    art20_4_note = db.Column(db.Text)
+    art20_4_note = db.Column(EncryptedText)
     # For requesters who cannot safely receive e-mail: argon2 hash of a passphrase.
     passphrase_hash = db.Column(db.String(200))
     # Delete unconfirmed requests after this moment (purge).
@@ -128,23 +130,27 @@ class Party(db.Model):
     request_id = db.Column(db.Integer, db.ForeignKey("request.id", ondelete="CASCADE"), nullable=False, index=True)
     role = db.Column(db.String(20), nullable=False)
     is_subject = db.Column(db.Boolean, nullable=False, default=False)
-    given_names = db.Column(db.String(120))
-    surname = db.Column(db.String(120))
-    birth_date = db.Column(db.Date)
-    bsn = db.Column(db.String(9))
-    email = db.Column(db.String(254))
+    # Personal fields are encrypted at rest (portal/infra/encrypted.py, threat model O12);
+    # match_index is the keyed blind index a second request for the same subject is
+    # found by (portal/services/duplicates.py), kept by the listener below.
+    given_names = db.Column(EncryptedText)
+    surname = db.Column(EncryptedText)
+    birth_date = db.Column(EncryptedDate)
+    bsn = db.Column(EncryptedText)
+    match_index = db.Column(db.String(64), index=True)
+    email = db.Column(EncryptedText)
     email_confirmed_at = db.Column(db.DateTime)
     # Safe contact (what the person said is safe).
     email_ok = db.Column(db.Boolean, nullable=False, default=False)
-    phone = db.Column(db.String(32))
+    phone = db.Column(EncryptedText)
     phone_ok = db.Column(db.Boolean, nullable=False, default=False)
-    phone_times = db.Column(db.String(200))
+    phone_times = db.Column(EncryptedText)
     voicemail_ok = db.Column(db.Boolean, nullable=False, default=False)
     post_ok = db.Column(db.Boolean, nullable=False, default=False)
-    street = db.Column(db.String(120))
-    house_number = db.Column(db.String(20))
-    postcode = db.Column(db.String(7))
-    city = db.Column(db.String(80))
+    street = db.Column(EncryptedText)
+    house_number = db.Column(EncryptedText)
+    postcode = db.Column(EncryptedText)
+    city = db.Column(EncryptedText)
     # "upload" (copy of an ID document) or "in_person" (show it at the office).
     identity_method = db.Column(db.String(20))
     joined_at = db.Column(db.DateTime)
@@ -157,9 +163,6 @@ class Party(db.Model):
 
     __table_args__ = (
         CheckConstraint("role in ('requester','co_requester','subject')", name="role"),
-        # A second request for the same subject (portal/services/casefile.py) is looked
-        # up by birth date first.
-        Index("ix_party_birth_date", "birth_date"),
     )
 
     @property
@@ -174,7 +177,9 @@ class RequestedRight(db.Model):
     id = db.Column(db.Integer, primary_key=True)
     request_id = db.Column(db.Integer, db.ForeignKey("request.id", ondelete="CASCADE"), nullable=False, index=True)
     right = db.Column(db.String(32), nullable=False)
-    details_json = db.Column(db.Text, nullable=False, default="{}")
+    # What the person wrote for this right (a correction wish, an own statement, grounds):
+    # encrypted at rest (threat model O12).
+    details_json = db.Column(EncryptedText, nullable=False, default="{}")
     due_on = db.Column(db.Date, nullable=False, index=True)
     # When and how this right was answered (portal/services/answers.py): the day of the
     # first signed decision, or for afschrift and inzage the day the reviewed copy was
@@ -242,7 +247,7 @@ class Message(db.Model):
     request_id = db.Column(db.Integer, db.ForeignKey("request.id", ondelete="CASCADE"), nullable=False, index=True)
     at = db.Column(db.DateTime, nullable=False, default=utcnow)
     direction = db.Column(db.String(20), nullable=False)
-    body = db.Column(db.Text, nullable=False)
+    body = db.Column(EncryptedText, nullable=False)
     author = db.Column(db.String(40), nullable=False)
     # The person the message is to or from. In a joint request the child and the
     # parent each see only their own messages and those meant for both (NULL).
@@ -623,16 +628,20 @@ class DossierPerson(db.Model):
     role = db.Column(db.String(20), nullable=False)  # subject, reporter, informant, third_party
     household_member = db.Column(db.Boolean)
     relation = db.Column(db.String(100))
-    given_names = db.Column(db.String(200), nullable=False)
-    family_name = db.Column(db.String(200), nullable=False)
-    birth_date = db.Column(db.Date)
-    bsn = db.Column(db.String(9))
+    # Encrypted at rest (threat model O12); found by the keyed blind indexes beside them
+    # (portal/services/copies/finding.py), kept by the listener below.
+    given_names = db.Column(EncryptedText, nullable=False)
+    family_name = db.Column(EncryptedText, nullable=False)
+    birth_date = db.Column(EncryptedDate)
+    bsn = db.Column(EncryptedText)
+    name_birth_index = db.Column(db.String(64), index=True)
+    bsn_index = db.Column(db.String(64), index=True)
     organisation = db.Column(db.String(200))
     # This person's whereabouts never reach anyone else's copy.
     protected_address = db.Column(db.Boolean, nullable=False, default=False)
-    addresses_json = db.Column(db.Text, nullable=False, default="[]")  # [{street, number, postcode, city}]
-    phones_json = db.Column(db.Text, nullable=False, default="[]")
-    emails_json = db.Column(db.Text, nullable=False, default="[]")
+    addresses_json = db.Column(EncryptedText, nullable=False, default="[]")  # [{street, number, postcode, city}]
+    phones_json = db.Column(EncryptedText, nullable=False, default="[]")
+    emails_json = db.Column(EncryptedText, nullable=False, default="[]")
 
     dossier = db.relationship("Dossier", back_populates="persons")
 
@@ -665,11 +674,11 @@ class DossierEntry(db.Model):
     position = db.Column(db.Integer, nullable=False)
     date = db.Column(db.Date, nullable=False)
     kind = db.Column(db.String(40), nullable=False)
-    title = db.Column(db.String(300))
+    title = db.Column(EncryptedText)
     author = db.Column(db.String(200))
     nature = db.Column(db.String(20), nullable=False)  # fact, opinion, hypothesis, diagnosis
     source_person_pk = db.Column(db.Integer, db.ForeignKey("dossier_person.id", ondelete="SET NULL"))
-    text = db.Column(db.Text, nullable=False)
+    text = db.Column(EncryptedText, nullable=False)
     shared_with_json = db.Column(db.Text, nullable=False, default="[]")  # [{recipient, date, basis}]
 
     dossier = db.relationship("Dossier", back_populates="entries")
@@ -984,13 +993,13 @@ class CorrectionItem(db.Model):
     id = db.Column(db.Integer, primary_key=True)
     request_id = db.Column(db.Integer, db.ForeignKey("request.id", ondelete="CASCADE"), nullable=False, index=True)
     position = db.Column(db.Integer, nullable=False, default=0)
-    says_now = db.Column(db.Text)
-    should_say = db.Column(db.Text)
-    why = db.Column(db.Text)
+    says_now = db.Column(EncryptedText)
+    should_say = db.Column(EncryptedText)
+    why = db.Column(EncryptedText)
     # The caseworker's reading: about facts (art. 15) or an opinion/assessment (art. 16).
     about_facts = db.Column(db.Boolean)
     outcome = db.Column(db.String(10))
-    new_text = db.Column(db.Text)  # the improved text of the entry (outcome improve)
+    new_text = db.Column(EncryptedText)  # the improved text of the entry (outcome improve)
     ground = db.Column(db.String(60))
     reasons = db.Column(db.Text)
     state = db.Column(db.String(12), nullable=False, default="open")  # open, proposed, decided, executed
@@ -1017,7 +1026,7 @@ class EntryAmendment(db.Model):
     entry_pk = db.Column(db.Integer, db.ForeignKey("dossier_entry.id", ondelete="CASCADE"), nullable=False, index=True)
     item_id = db.Column(db.Integer, db.ForeignKey("correction_item.id", ondelete="SET NULL"))
     kind = db.Column(db.String(10), nullable=False)  # improve, delete, shield
-    new_text = db.Column(db.Text)
+    new_text = db.Column(EncryptedText)
     decided_on = db.Column(db.Date, nullable=False)
 
     entry = db.relationship("DossierEntry")
@@ -1042,7 +1051,7 @@ class OwnStatement(db.Model):
     request_id = db.Column(db.Integer, db.ForeignKey("request.id", ondelete="SET NULL"), index=True)
     dossier_pk = db.Column(db.Integer, db.ForeignKey("dossier.id", ondelete="CASCADE"), nullable=False, index=True)
     person_pk = db.Column(db.Integer, db.ForeignKey("dossier_person.id", ondelete="CASCADE"), nullable=False, index=True)
-    text = db.Column(db.Text, nullable=False)
+    text = db.Column(EncryptedText, nullable=False)
     pdf_sha256 = db.Column(db.String(64))
     pdf_ciphertext = deferred(db.Column(db.LargeBinary))
     added_at = db.Column(db.DateTime, nullable=False, default=utcnow)
@@ -1156,3 +1165,20 @@ class RetentionExtension(db.Model):
     reasons = db.Column(db.Text, nullable=False)
     decided_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
     decided_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+
+# --- blind indexes beside encrypted fields (portal/infra/encrypted.py) -----------------------
+
+@db.event.listens_for(Party, "before_insert")
+@db.event.listens_for(Party, "before_update")
+def _party_index(mapper, connection, target: Party) -> None:
+    target.match_index = subject_index(current_app.config["BLIND_INDEX_KEY"], target.given_names, target.surname,
+                                       target.birth_date)
+
+
+@db.event.listens_for(DossierPerson, "before_insert")
+@db.event.listens_for(DossierPerson, "before_update")
+def _dossier_person_index(mapper, connection, target: DossierPerson) -> None:
+    key = current_app.config["BLIND_INDEX_KEY"]
+    target.name_birth_index = person_name_birth_index(key, target.family_name, target.birth_date)
+    target.bsn_index = bsn_index(key, target.bsn)

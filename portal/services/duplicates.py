@@ -6,8 +6,9 @@ A leaf of the service layer: models, rules and the timeline only.
 """
 from __future__ import annotations
 
-import unicodedata
+from flask import current_app
 
+from ..infra.encrypted import fold, subject_index
 from ..infra.extensions import db
 from ..models import Party, Request
 from ..rules.status import RequestStatus
@@ -15,12 +16,6 @@ from . import timeline
 
 #: Statuses in which a request no longer counts for "a second request for the same subject".
 FINISHED_STATUSES = frozenset({RequestStatus.CLOSED, RequestStatus.WITHDRAWN})
-
-
-def fold(text: str | None) -> str:
-    """Casefold, drop accents, keep letters and digits: "Ä. de Vries-" -> "adevries"."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    return "".join(ch for ch in decomposed.casefold() if ch.isalnum() and not unicodedata.combining(ch))
 
 
 def name_key(given_names: str | None, surname: str | None) -> tuple[str, str]:
@@ -32,24 +27,25 @@ def name_key(given_names: str | None, surname: str | None) -> tuple[str, str]:
 
 def find_possible_duplicate(req: Request) -> Request | None:
     """An earlier request, not closed or withdrawn, whose subject has the same birth
-    date and a similar name (``name_key``) as this request's subject; the earliest one."""
+    date and a similar name (``name_key``) as this request's subject; the earliest one.
+    Names and birth dates are encrypted at rest: the subjects are found by their keyed
+    blind index (Party.match_index, over exactly ``name_key`` and the birth date)."""
     subject = next((p for p in req.parties if p.is_subject), None)
     if subject is None or subject.birth_date is None:
         return None
     key = name_key(subject.given_names, subject.surname)
     if not all(key):
         return None
-    rows = db.session.execute(
-        db.select(Party.request_id, Party.given_names, Party.surname)
+    index = subject_index(current_app.config["BLIND_INDEX_KEY"], subject.given_names, subject.surname,
+                          subject.birth_date)
+    request_id = db.session.execute(
+        db.select(Party.request_id)
         .join(Request, Request.id == Party.request_id)
-        .where(Party.is_subject.is_(True), Party.birth_date == subject.birth_date, Party.request_id < req.id,
+        .where(Party.is_subject.is_(True), Party.match_index == index, Party.request_id < req.id,
                Request.status.not_in([s.value for s in FINISHED_STATUSES]))
-        .order_by(Party.request_id)
-    ).all()
-    for request_id, given_names, surname in rows:
-        if name_key(given_names, surname) == key:
-            return db.session.get(Request, request_id)
-    return None
+        .order_by(Party.request_id).limit(1)
+    ).scalar()
+    return db.session.get(Request, request_id) if request_id is not None else None
 
 
 def flag_possible_duplicate(req: Request, actor: str = "system") -> Request | None:

@@ -14,9 +14,10 @@ import secrets
 from datetime import date, datetime
 
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import Date, Text, create_engine, text, type_coerce
 
 from portal import create_app
+from portal.infra.encrypted import EncryptedDate, EncryptedText, is_token
 from portal.infra.extensions import db
 from portal.models import Copy, Dossier, DossierEntry, DossierLink, DossierPerson, Request, Staff
 
@@ -41,6 +42,17 @@ def _database(tmp_path):
     return f"{url}{sep}options=-csearch_path%3D{schema}", drop
 
 
+def _as_stored_then(model, name, value):
+    """The previous release stored personal fields plain (a date as a date): the encrypting
+    migration (issue 13) has them to do."""
+    column = model.__table__.c[name]
+    if isinstance(column.type, EncryptedDate):
+        return type_coerce(value, Date())
+    if isinstance(column.type, EncryptedText):
+        return type_coerce(value, Text())
+    return value
+
+
 def test_an_upgrade_from_the_previous_release_keeps_the_data_and_works(tmp_path):
     url, drop = _database(tmp_path)
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SERVER_NAME": "portal.test",
@@ -49,7 +61,8 @@ def test_an_upgrade_from_the_previous_release_keeps_the_data_and_works(tmp_path)
     try:
         with app.app_context():
             upgrade(revision=PREVIOUS)
-            ins = lambda model, **values: db.session.execute(model.__table__.insert().values(**values))  # noqa: E731
+            ins = lambda model, **values: db.session.execute(model.__table__.insert().values(  # noqa: E731
+                **{k: _as_stored_then(model, k, v) for k, v in values.items()}))
             ins(Staff, id=1, username="tl", display_name="Teamleider", role="team_leader", password_hash="x",
                 email=None, confidentiality_recorded_at=datetime(2026, 1, 1))
             ins(Request, id=1, reference="VT-AAAA-BBBB-CCCC", received_on=date(2026, 1, 5),
@@ -73,6 +86,9 @@ def test_an_upgrade_from_the_previous_release_keeps_the_data_and_works(tmp_path)
             dossier = db.session.get(Dossier, 1)
             assert copy.status == "withdrawn" and copy.withdrawn_reason is None  # older rows: no reason recorded
             assert dossier.retention_destroyed_on is None and dossier.entries[0].text == "Mark Jansen belde."
+            # The plain personal fields of then are encrypted now, and read as they were.
+            assert is_token(db.session.execute(text("SELECT family_name FROM dossier_person")).scalar_one())
+            assert db.session.get(DossierPerson, 1).birth_date == date(1980, 1, 1)
             assert db.session.get(Staff, 1).email is None
             db.session.remove()
 

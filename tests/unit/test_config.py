@@ -10,6 +10,7 @@ GOOD = {
     "AUDIT_HMAC_KEY": "y" * 48,
     "AUDIT_CHECKPOINT_KEY": "z" * 48,
     "ENCRYPTION_KEYS": [generate_key()],
+    "BLIND_INDEX_KEY": "b" * 48,
     "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://vt@db/vt",
     "SESSION_COOKIE_SECURE": True,
     "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
@@ -32,6 +33,10 @@ def test_production_accepts_real_secrets():
         ({"AUDIT_HMAC_KEY": config.DEV_AUDIT_HMAC_KEY}, "AUDIT_HMAC_KEY"),
         ({"AUDIT_CHECKPOINT_KEY": config.DEV_AUDIT_CHECKPOINT_KEY}, "AUDIT_CHECKPOINT_KEY"),
         ({"AUDIT_CHECKPOINT_KEY": "y" * 48}, "AUDIT_CHECKPOINT_KEY must differ"),
+        ({"BLIND_INDEX_KEY": config.DEV_BLIND_INDEX_KEY}, "BLIND_INDEX_KEY"),
+        ({"BLIND_INDEX_KEY": "short"}, "BLIND_INDEX_KEY"),
+        ({"BLIND_INDEX_KEY": ""}, "BLIND_INDEX_KEY is not set"),
+        ({"BLIND_INDEX_KEY": "y" * 48}, "BLIND_INDEX_KEY must differ"),
         ({"SESSION_COOKIE_SECURE": False}, "SESSION_COOKIE_SECURE"),
         ({"RATELIMIT_STORAGE_URI": "memory://"}, "RATELIMIT_STORAGE_URI"),
         ({"RATELIMIT_STORAGE_URI": None}, "RATELIMIT_STORAGE_URI"),
@@ -66,6 +71,7 @@ def _production_env(monkeypatch, **extra):
     monkeypatch.setenv("AUDIT_HMAC_KEY", "a" * 48)
     monkeypatch.setenv("AUDIT_CHECKPOINT_KEY", "c" * 48)
     monkeypatch.setenv("ENCRYPTION_KEYS", generate_key())
+    monkeypatch.setenv("BLIND_INDEX_KEY", "i" * 48)
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://vt@db/vt")
     monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://portaal.example.org")
@@ -92,3 +98,13 @@ def test_production_refuses_a_plain_http_public_address(monkeypatch):
         config.load()
     _production_env(monkeypatch)
     assert config.load()["PUBLIC_BASE_URL"] == "https://portaal.example.org"
+
+
+def test_o12_production_refuses_to_start_without_the_blind_index_key(monkeypatch):
+    """The keyed blind indexes beside encrypted personal fields need their own key (issue 13):
+    unset, production stops with a message naming the variable, never a stack trace of a query."""
+    _production_env(monkeypatch, BLIND_INDEX_KEY=None)
+    with pytest.raises(config.ConfigError, match="BLIND_INDEX_KEY"):
+        config.load()
+    _production_env(monkeypatch)
+    assert config.load()["BLIND_INDEX_KEY"] == "i" * 48

@@ -8,6 +8,12 @@ BSN is marked as such. Every search that runs is one read in the access log
 ("dossier.search", with how many candidates, never what was searched for). Bad input (an
 empty or one-letter name, a date that does not exist, a BSN that fails the 11-test)
 raises before any query runs, and nothing is logged as a read.
+
+Names, birth dates and BSNs are encrypted at rest (threat model O12): a person is found
+by the keyed blind indexes beside them (DossierPerson.name_birth_index over the
+normalised family name and the birth date, DossierPerson.bsn_index), never by the
+ciphertext. The name matches as before whatever its case and spacing, and now also
+whatever its accents ("Celik" finds "Çelik").
 """
 from __future__ import annotations
 
@@ -15,8 +21,10 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, or_
+from flask import current_app
+from sqlalchemy import or_
 
+from ...infra.encrypted import bsn_index, person_name_birth_index
 from ...infra.extensions import db
 from ...models import Dossier, DossierPerson
 from ...rules.permissions import Permission
@@ -77,8 +85,9 @@ def find_people(actor: Actor, reference: str, family_name: str | None, birth_dat
         raise CopyError("search_name")
     born = parse_birth_date(birth_date)
     number = check_bsn(bsn)
-    by_name = (func.lower(DossierPerson.family_name) == name.lower()) & (DossierPerson.birth_date == born)
-    where = or_(by_name, DossierPerson.bsn == number) if number else by_name
+    key = current_app.config["BLIND_INDEX_KEY"]
+    by_name = DossierPerson.name_birth_index == person_name_birth_index(key, name, born)
+    where = or_(by_name, DossierPerson.bsn_index == bsn_index(key, number)) if number else by_name
     rows = db.session.execute(
         db.select(DossierPerson, Dossier).join(Dossier, Dossier.id == DossierPerson.dossier_pk).where(where)
         .order_by(Dossier.dossier_id, DossierPerson.position).limit(MAX_CANDIDATES)).all()

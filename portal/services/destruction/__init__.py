@@ -59,6 +59,9 @@ secure_delete``, portal/infra/extensions.py). PostgreSQL keeps old row versions 
 files until VACUUM reclaims them (and the WAL until it is recycled): the database runs
 on an encrypted volume with autovacuum on, and nothing of it is readable through SQL
 once the transaction commits (tests/backoffice/test_art17_destruction.py checks both).
+The personal fields and entry texts are encrypted at rest (portal/infra/encrypted.py),
+so such an old version holds ciphertext; the operator reclaims the space with VACUUM
+(FULL) and sees what went (docs/threat-model.md, O13).
 
 Retention (art. 9): ``retention_of`` (rules/retention.py with the dossier's household
 and the team leaders' extensions) and ``extend_retention`` (art. 9.2, team leader).
