@@ -8,7 +8,7 @@ finished by running it again; on PostgreSQL the whole migration is one transacti
 anyway. The downgrade decrypts every value back to plain text and drops the indexes.
 
 Revision ID: c3e8f1a7b902
-Revises: a15c0a4e1d20
+Revises: b7d1e0c4f2a9
 Create Date: 2026-12-03 12:40:00
 
 """
@@ -22,7 +22,7 @@ from portal.infra.crypto import VaultError
 from portal.infra.encrypted import bsn_index, is_token, person_name_birth_index, subject_index
 
 revision = 'c3e8f1a7b902'
-down_revision = 'a15c0a4e1d20'
+down_revision = 'b7d1e0c4f2a9'
 branch_labels = None
 depends_on = None
 

@@ -21,7 +21,7 @@ from sqlalchemy import Column, LargeBinary, Table, Text, type_coerce
 from ..infra.crypto import VaultError
 from ..infra.encrypted import ENCRYPTED_TYPES, bsn_index, is_token, person_name_birth_index, subject_index
 from ..infra.extensions import db
-from ..models import (Copy, CopyAttachment, Document, DossierAttachment, DossierPerson, Draft, DraftUpload, Letter,
+from ..models import (Copy, CopyAttachment, Document, DossierAttachment, DossierPerson, Draft, DraftUpload, IdentityCheck, Letter,
                       OwnStatement, Party, Staff)
 
 #: (model, attribute) of every encrypted file or secret (LargeBinary).
@@ -35,6 +35,8 @@ ENCRYPTED = (
     (CopyAttachment, "redacted_ciphertext"),
     (OwnStatement, "pdf_ciphertext"),
     (Staff, "totp_secret_enc"),
+    (IdentityCheck, "eid_bsn_ciphertext"),  # the BSN from DigiD (issue 11)
+    (IdentityCheck, "eid_legal_bsn_ciphertext"),
 )
 
 

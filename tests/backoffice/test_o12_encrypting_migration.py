@@ -20,7 +20,7 @@ from portal.infra.encrypted import bsn_index, is_token, person_name_birth_index,
 from portal.infra.extensions import db
 from portal.models import DossierEntry, DossierPerson, Message, Party, Request, RequestedRight
 
-BEFORE = "a15c0a4e1d20"
+BEFORE = "b7d1e0c4f2a9"  # the revision before the encrypting one
 ENCRYPTING = "c3e8f1a7b902"
 NOTE = "Papa mag dit niet zien."
 ENTRY = "Moeder vertelt dat de buurman Wolters haar heeft bedreigd."
