@@ -42,6 +42,12 @@ LEVEL_LABELS = {
 EID_KEYS = ("eid", "eid_pending", "eid_low")
 
 
+def offered() -> bool:
+    """Whether DigiD is a route to prove identity here (configured), for the pages that
+    say what a person needs before they start."""
+    return eid.enabled()
+
+
 def _redirect_uri() -> str:
     # On PUBLIC_BASE_URL, as registered with the broker; never from the Host header.
     return outbox.public_url("public.digid_callback")

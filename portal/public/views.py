@@ -209,7 +209,7 @@ def start():
         drafts.discard(session.pop("draft", None))
         _save({"done": [], "lang": _lang()})
         return redirect(url_for("public.step", step="voor-wie"))
-    return render_template("public/start.html", form=form)
+    return render_template("public/start.html", form=form, digid=digid.offered())
 
 
 @bp.route("/verzoek/wissen", methods=["GET", "POST"])

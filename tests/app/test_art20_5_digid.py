@@ -398,3 +398,15 @@ def test_art20_5_joining_with_digid_below_the_minimum_offers_no_digid_choice(cli
     assert "niveau Midden" in page and 'value="eid"' not in page
     _other_routes_open(page)
 
+
+
+def test_art20_5_the_start_page_names_digid_only_where_it_is_offered(client, app):
+    """Issue 15, item 7: "Een verzoek doen" names DigiD once that route exists."""
+    before = client.get("/verzoek").get_data(as_text=True)
+    assert "DigiD" not in before and "kopie van uw paspoort" in before
+    app.config["DIGID_ISSUER"] = "https://broker.example"
+    try:
+        page = client.get("/verzoek").get_data(as_text=True)
+    finally:
+        app.config["DIGID_ISSUER"] = None
+    assert "DigiD, om te laten zien wie u bent" in page and "kopie van uw paspoort" in page
