@@ -456,7 +456,7 @@ class IdentityCheck(db.Model):
     name_matches = db.Column(db.Boolean)
     birth_date_matches = db.Column(db.Boolean)
     result = db.Column(db.String(20), nullable=False)  # verified, rejected, needs_more
-    notes = db.Column(db.Text)
+    notes = db.Column(EncryptedText)
     checked_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
     checked_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     # A check by eID (DigiD through a broker, issue 11): the level of assurance (basis,
@@ -478,7 +478,7 @@ class CapacityJudgment(db.Model):
     request_id = db.Column(db.Integer, db.ForeignKey("request.id", ondelete="CASCADE"), nullable=False, index=True)
     party_id = db.Column(db.Integer, db.ForeignKey("party.id", ondelete="CASCADE"), nullable=False)
     lacks_capacity = db.Column(db.Boolean, nullable=False)
-    reasons = db.Column(db.Text, nullable=False)
+    reasons = db.Column(EncryptedText, nullable=False)
     judged_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
     judged_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
@@ -496,7 +496,7 @@ class ParentInvolvementDecision(db.Model):
     id = db.Column(db.Integer, primary_key=True)
     request_id = db.Column(db.Integer, db.ForeignKey("request.id", ondelete="CASCADE"), nullable=False, index=True)
     outcome = db.Column(db.String(30), nullable=False)
-    reasons = db.Column(db.Text, nullable=False)
+    reasons = db.Column(EncryptedText, nullable=False)
     decided_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
     decided_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     __table_args__ = (
@@ -520,13 +520,13 @@ class Decision(db.Model):
     right = db.Column(db.String(32), nullable=False)
     outcome = db.Column(db.String(20), nullable=False)  # grant, grant_in_part, refuse, extend
     grounds_json = db.Column(db.Text, nullable=False, default="[]")
-    reasons = db.Column(db.Text)
+    reasons = db.Column(EncryptedText)
     state = db.Column(db.String(20), nullable=False, default=PROPOSED, index=True)
     proposed_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
     proposed_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     reviewed_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
     reviewed_at = db.Column(db.DateTime)
-    review_comment = db.Column(db.Text)
+    review_comment = db.Column(EncryptedText)
     replaces_id = db.Column(db.Integer, db.ForeignKey("decision.id", ondelete="SET NULL"))
 
     @property
@@ -542,7 +542,7 @@ class Extension(db.Model):
     id = db.Column(db.Integer, primary_key=True)
     request_id = db.Column(db.Integer, db.ForeignKey("request.id", ondelete="CASCADE"), nullable=False, index=True)
     right = db.Column(db.String(32), nullable=False)
-    reasons = db.Column(db.Text, nullable=False)
+    reasons = db.Column(EncryptedText, nullable=False)
     decided_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
     decided_on = db.Column(db.Date, nullable=False)
     told_on = db.Column(db.Date)
@@ -675,11 +675,11 @@ class DossierEntry(db.Model):
     date = db.Column(db.Date, nullable=False)
     kind = db.Column(db.String(40), nullable=False)
     title = db.Column(EncryptedText)
-    author = db.Column(db.String(200))
+    author = db.Column(EncryptedText)
     nature = db.Column(db.String(20), nullable=False)  # fact, opinion, hypothesis, diagnosis
     source_person_pk = db.Column(db.Integer, db.ForeignKey("dossier_person.id", ondelete="SET NULL"))
     text = db.Column(EncryptedText, nullable=False)
-    shared_with_json = db.Column(db.Text, nullable=False, default="[]")  # [{recipient, date, basis}]
+    shared_with_json = db.Column(EncryptedText, nullable=False, default="[]")  # [{recipient, date, basis}]
 
     dossier = db.relationship("Dossier", back_populates="entries")
     source_person = db.relationship("DossierPerson", foreign_keys=[source_person_pk])
@@ -846,7 +846,7 @@ class CopyEntry(db.Model):
     position = db.Column(db.Integer, nullable=False)
     withheld = db.Column(db.Boolean, nullable=False, default=False)
     withheld_ground = db.Column(db.String(60))
-    withheld_reasons = db.Column(db.Text)
+    withheld_reasons = db.Column(EncryptedText)
     withheld_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
 
     copy = db.relationship("Copy", back_populates="entries")
@@ -878,7 +878,7 @@ class CopyRedaction(db.Model):
     kind = db.Column(db.String(30), nullable=False)  # name, address, phone, ... or "selection"
     person_ref = db.Column(db.String(40))  # the dossier person ("p5") for known ones
     state = db.Column(db.String(10), nullable=False, default=APPLIED)
-    reason = db.Column(db.Text)  # why staff added or lifted it
+    reason = db.Column(EncryptedText)  # why staff added or lifted it
     decided_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
     decided_at = db.Column(db.DateTime)
 
@@ -905,7 +905,7 @@ class CopyAttachment(db.Model):
     state = db.Column(db.String(12), nullable=False, default=UNREVIEWED)
     boxes_json = db.Column(db.Text, nullable=False, default="[]")
     ground = db.Column(db.String(60))
-    reasons = db.Column(db.Text)
+    reasons = db.Column(EncryptedText)
     reviewed_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
     reviewed_at = db.Column(db.DateTime)
     redacted_ciphertext = deferred(db.Column(db.LargeBinary))
@@ -938,7 +938,7 @@ class CopyDelivery(db.Model):
     code_expires_at = db.Column(db.DateTime)
     code_tries = db.Column(db.Integer, nullable=False, default=0)
     handed_over_at = db.Column(db.DateTime)  # in person: when, and by whom (created_by)
-    note = db.Column(db.String(500))
+    note = db.Column(EncryptedText)
 
     copy = db.relationship("Copy", back_populates="deliveries")
 
@@ -1001,7 +1001,7 @@ class CorrectionItem(db.Model):
     outcome = db.Column(db.String(10))
     new_text = db.Column(EncryptedText)  # the improved text of the entry (outcome improve)
     ground = db.Column(db.String(60))
-    reasons = db.Column(db.Text)
+    reasons = db.Column(EncryptedText)
     state = db.Column(db.String(12), nullable=False, default="open")  # open, proposed, decided, executed
     decided_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
     decided_at = db.Column(db.DateTime)
@@ -1074,7 +1074,7 @@ class RegistrationInstruction(db.Model):
     request_id = db.Column(db.Integer, db.ForeignKey("request.id", ondelete="SET NULL"), index=True)
     dossier_ref = db.Column(db.String(40), nullable=False, index=True)  # the export's dossier_id
     kind = db.Column(db.String(20), nullable=False)
-    payload_json = db.Column(db.Text, nullable=False, default="{}")
+    payload_json = db.Column(EncryptedText, nullable=False, default="{}")
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     created_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
     confirmed_on = db.Column(db.Date)
@@ -1111,12 +1111,12 @@ class NotificationTask(db.Model):
     request_id = db.Column(db.Integer, db.ForeignKey("request.id", ondelete="CASCADE"), nullable=False, index=True)
     instruction_id = db.Column(db.Integer, db.ForeignKey("registration_instruction.id", ondelete="SET NULL"))
     entry_ref = db.Column(db.String(40))  # the export's entry id
-    recipient = db.Column(db.String(200), nullable=False)
+    recipient = db.Column(EncryptedText, nullable=False)
     shared_on = db.Column(db.Date)
-    basis = db.Column(db.String(200))
+    basis = db.Column(EncryptedText)
     done_on = db.Column(db.Date)
     done_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
-    note = db.Column(db.String(500))
+    note = db.Column(EncryptedText)
 
 
 class RightAssessment(db.Model):
@@ -1131,10 +1131,10 @@ class RightAssessment(db.Model):
     request_id = db.Column(db.Integer, db.ForeignKey("request.id", ondelete="CASCADE"), nullable=False, index=True)
     right = db.Column(db.String(32), nullable=False)
     claimed_json = db.Column(db.Text, nullable=False, default="[]")
-    weighed_json = db.Column(db.Text, nullable=False, default="{}")
-    exceptions_json = db.Column(db.Text, nullable=False, default="{}")
-    interest_person = db.Column(db.String(200))
-    interest_reasons = db.Column(db.Text)
+    weighed_json = db.Column(EncryptedText, nullable=False, default="{}")  # per ground: finding and note
+    exceptions_json = db.Column(EncryptedText, nullable=False, default="{}")
+    interest_person = db.Column(EncryptedText)
+    interest_reasons = db.Column(EncryptedText)
     execute_by = db.Column(db.Date)  # art. 17.4: within 3 months of receipt
     method = db.Column(db.String(12))  # destroy or anonymise (art. 9.3)
     executed_on = db.Column(db.Date)
@@ -1148,7 +1148,7 @@ class RightAssessment(db.Model):
     check_state = db.Column(db.String(12))
     checked_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
     checked_at = db.Column(db.DateTime)
-    check_comment = db.Column(db.Text)
+    check_comment = db.Column(EncryptedText)
 
     CHECKED, SENT_BACK = "checked", "sent_back"
 
@@ -1162,7 +1162,7 @@ class RetentionExtension(db.Model):
     id = db.Column(db.Integer, primary_key=True)
     dossier_pk = db.Column(db.Integer, db.ForeignKey("dossier.id", ondelete="CASCADE"), nullable=False, index=True)
     until_year = db.Column(db.Integer, nullable=False)
-    reasons = db.Column(db.Text, nullable=False)
+    reasons = db.Column(EncryptedText, nullable=False)
     decided_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
     decided_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
