@@ -26,6 +26,16 @@ from .rules.status import OPEN, RequestStatus
 OPEN_SQL = "status IN ({})".format(", ".join(f"'{s.value}'" for s in OPEN))
 
 
+def _json_or(text: str | None, default: str):
+    """An encrypted JSON field as data; one no key opens reads as "[onleesbaar]"
+    (portal/infra/encrypted.py, a warning is logged there): as empty, so that no page
+    breaks on it (`flask rotate-keys --check` names it)."""
+    try:
+        return json.loads(text or default)
+    except ValueError:
+        return json.loads(default)
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
@@ -193,7 +203,7 @@ class RequestedRight(db.Model):
 
     @property
     def details(self) -> dict:
-        return json.loads(self.details_json or "{}")
+        return _json_or(self.details_json, "{}")
 
 
 class Document(db.Model):
@@ -652,15 +662,15 @@ class DossierPerson(db.Model):
 
     @property
     def addresses(self) -> list[dict]:
-        return json.loads(self.addresses_json or "[]")
+        return _json_or(self.addresses_json, "[]")
 
     @property
     def phones(self) -> list[str]:
-        return json.loads(self.phones_json or "[]")
+        return _json_or(self.phones_json, "[]")
 
     @property
     def emails(self) -> list[str]:
-        return json.loads(self.emails_json or "[]")
+        return _json_or(self.emails_json, "[]")
 
 
 class DossierEntry(db.Model):
@@ -694,7 +704,7 @@ class DossierEntry(db.Model):
 
     @property
     def shared_with(self) -> list[dict]:
-        return json.loads(self.shared_with_json or "[]")
+        return _json_or(self.shared_with_json, "[]")
 
 
 class DossierAttachment(db.Model):
@@ -1087,7 +1097,7 @@ class RegistrationInstruction(db.Model):
 
     @property
     def payload(self) -> dict:
-        return json.loads(self.payload_json or "{}")
+        return _json_or(self.payload_json, "{}")
 
     @property
     def superseded_by(self) -> int | None:
