@@ -637,7 +637,7 @@ class DossierPerson(db.Model):
     position = db.Column(db.Integer, nullable=False)
     role = db.Column(db.String(20), nullable=False)  # subject, reporter, informant, third_party
     household_member = db.Column(db.Boolean)
-    relation = db.Column(db.String(100))
+    relation = db.Column(EncryptedText)
     # Encrypted at rest (threat model O12); found by the keyed blind indexes beside them
     # (portal/services/copies/finding.py), kept by the listener below.
     given_names = db.Column(EncryptedText, nullable=False)
@@ -646,7 +646,7 @@ class DossierPerson(db.Model):
     bsn = db.Column(EncryptedText)
     name_birth_index = db.Column(db.String(64), index=True)
     bsn_index = db.Column(db.String(64), index=True)
-    organisation = db.Column(db.String(200))
+    organisation = db.Column(EncryptedText)  # an informant's school or practice: identifies them
     # This person's whereabouts never reach anyone else's copy.
     protected_address = db.Column(db.Boolean, nullable=False, default=False)
     addresses_json = db.Column(EncryptedText, nullable=False, default="[]")  # [{street, number, postcode, city}]
@@ -1089,7 +1089,7 @@ class RegistrationInstruction(db.Model):
     created_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
     confirmed_on = db.Column(db.Date)
     confirmed_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
-    confirmed_name = db.Column(db.String(120))  # who at the registration system carried it out
+    confirmed_name = db.Column(EncryptedText)  # who at the registration system carried it out
 
     __table_args__ = (
         CheckConstraint("kind in ('rectify','add_statement','destroy','anonymise','erase')", name="kind"),

@@ -4,8 +4,10 @@ The second step after c3e8f1a7b902: the reasons, notes and comments caseworkers 
 leaders type (identity checks, capacity judgments, parent-involvement, decisions and their
 review, extensions, withheld entries, redactions, attachments, copy deliveries, correction
 items, the erasure weighing, the execution check, retention extensions), a dossier entry's
-author and to whom it was shared, the registration instructions' payload, the AVG 19
-notification recipients, and the person of substantial interest (art. 17.4). None of
+author and to whom it was shared, a dossier person's relation and organisation (an
+informant's school or practice), the registration instructions' payload and who carried
+them out, the AVG 19 notification recipients, and the person of substantial interest
+(art. 17.4). None of
 them is filtered or sorted on in SQL, so none needs a blind index.
 
 Widens the String columns to text (PostgreSQL; SQLite does not enforce its declared
@@ -40,13 +42,14 @@ FIELDS = {
     "parent_involvement_decision": {"reasons": sa.Text()},
     "decision": {"reasons": sa.Text(), "review_comment": sa.Text()},
     "extension": {"reasons": sa.Text()},
+    "dossier_person": {"relation": sa.String(100), "organisation": sa.String(200)},
     "dossier_entry": {"author": sa.String(200), "shared_with_json": sa.Text()},
     "copy_entry": {"withheld_reasons": sa.Text()},
     "copy_redaction": {"reason": sa.Text()},
     "copy_attachment": {"reasons": sa.Text()},
     "copy_delivery": {"note": sa.String(500)},
     "correction_item": {"reasons": sa.Text()},
-    "registration_instruction": {"payload_json": sa.Text()},
+    "registration_instruction": {"payload_json": sa.Text(), "confirmed_name": sa.String(120)},
     "notification_task": {"recipient": sa.String(200), "basis": sa.String(200), "note": sa.String(500)},
     "right_assessment": {"weighed_json": sa.Text(), "exceptions_json": sa.Text(), "interest_person": sa.String(200),
                          "interest_reasons": sa.Text(), "check_comment": sa.Text()},

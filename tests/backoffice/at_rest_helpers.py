@@ -33,7 +33,8 @@ REVIEW = "Noem in de brief niet dat Sijbrechtje het heeft gemeld."
 #: From the example dossier: names, birth dates, BSNs, an address, an entry sentence.
 DOSSIER = ["Bosman", "Jansen", "1988-04-12", "1985-09-30", "2011-06-02", "111222333", "123456782", "Lindelaan",
            "Kastanjestraat", "blauwe plekken op haar arm", "sanne.devries@example.nl", "06-87654321",
-           "triagist", "onderzoeker"]  # an entry's author
+           "triagist", "onderzoeker",  # an entry's author
+           "Lyceum De Horst", "Huisartsenpraktijk Strijp", "mentor op school"]  # organisations, a relation
 
 
 def file_and_import(app) -> tuple[str, date]:

@@ -2,7 +2,8 @@
 fields at rest (d5a2c9e4b716, issue 13, threat model O12), both ways, on SQLite and on
 PostgreSQL (TEST_DATABASE_URL): reasons, notes and comments filed before it, a dossier
 entry's author and recipients, a notification recipient, the person of substantial
-interest (art. 17.4) and a registration instruction's payload are plain text; after the
+interest (art. 17.4), an informant's organisation and a registration instruction's
+payload and who confirmed it are plain text; after the
 upgrade every one is a Fernet token in the database and reads back as it was through the
 models; a value already encrypted (a run stopped half-way) is left as it is. The
 downgrade gives the plain text back (on PostgreSQL the widened columns are varchar again)."""
@@ -19,8 +20,8 @@ from sqlalchemy import create_engine, text
 from portal import create_app
 from portal.infra.encrypted import is_token
 from portal.infra.extensions import db
-from portal.models import (Decision, DossierEntry, IdentityCheck, NotificationTask, RegistrationInstruction,
-                           RetentionExtension, RightAssessment)
+from portal.models import (Decision, DossierEntry, DossierPerson, IdentityCheck, NotificationTask,
+                           RegistrationInstruction, RetentionExtension, RightAssessment)
 
 BEFORE = "c3e8f1a7b902"  # the revision before this one
 ENCRYPTING = "d5a2c9e4b716"
@@ -30,6 +31,7 @@ COMMENT = "Graag de naam van de buurvrouw Wolters nog weglakken."
 AUTHOR = "J. de Boer (jeugdarts)"
 SHARED = '[{"recipient": "Huisarts dr. Kaya, Urk", "date": "2025-02-01", "basis": "toestemming"}]'
 INTEREST = "Oma Hendrika Zwart"
+ORGANISATION = "Lyceum De Horst, Eindhoven"
 PAYLOAD = '{"entries": [{"entry_id": "e1", "new_text": "Fenna woont bij haar oma in Urk."}]}'
 
 
@@ -75,13 +77,17 @@ def _insert_plain_rows(half_done_comment: str) -> None:
         r=REASONS, c=half_done_comment)
     run("INSERT INTO dossier (id, dossier_id, opened_on, outcome, content_hash, export_as_of, imported_at) VALUES"
         " (1, 'VT-2025-000001', '2025-01-01', 'open', :h, '2025-01-01', '2025-01-02 10:00:00')", h="0" * 64)
+    run("INSERT INTO dossier_person (id, dossier_pk, person_id, position, role, relation, given_names, family_name,"
+        " organisation, protected_address, addresses_json, phones_json, emails_json) VALUES (1, 1, 'p1', 0,"
+        " 'informant', 'mentor', 'x', 'y', :o, :f, '[]', '[]', '[]')", o=ORGANISATION, f=f)
     run("INSERT INTO dossier_entry (id, dossier_pk, entry_id, position, date, kind, title, author, nature, text,"
         " shared_with_json) VALUES (1, 1, 'e1', 0, '2025-01-01', 'report', 'Melding', :a, 'fact', 'x', :s)",
         a=AUTHOR, s=SHARED)
     run("INSERT INTO retention_extension (dossier_pk, until_year, reasons, decided_at) VALUES"
         " (1, 2040, :r, '2026-01-08 09:00:00')", r=REASONS)
-    run("INSERT INTO registration_instruction (id, request_id, dossier_ref, kind, payload_json, created_at) VALUES"
-        " (1, 1, 'VT-2025-000001', 'rectify', :p, '2026-01-09 09:00:00')", p=PAYLOAD)
+    run("INSERT INTO registration_instruction (id, request_id, dossier_ref, kind, payload_json, created_at,"
+        " confirmed_on, confirmed_name) VALUES (1, 1, 'VT-2025-000001', 'rectify', :p, '2026-01-09 09:00:00',"
+        " '2026-01-12', 'Anneke Brouwer')", p=PAYLOAD)
     run("INSERT INTO notification_task (request_id, instruction_id, entry_ref, recipient, shared_on, basis, note)"
         " VALUES (1, 1, 'e1', 'Huisarts dr. Kaya, Urk', '2025-02-01', 'toestemming', :n)", n=COMMENT)
     run("INSERT INTO right_assessment (request_id, \"right\", claimed_json, weighed_json, exceptions_json,"
@@ -100,7 +106,8 @@ def _raw(sql: str):
 
 RAW = ("SELECT notes FROM identity_check", "SELECT reasons, review_comment FROM decision WHERE id = 1",
        "SELECT author, shared_with_json FROM dossier_entry", "SELECT reasons FROM retention_extension",
-       "SELECT payload_json FROM registration_instruction", "SELECT recipient, basis, note FROM notification_task",
+       "SELECT payload_json, confirmed_name FROM registration_instruction",
+       "SELECT relation, organisation FROM dossier_person", "SELECT recipient, basis, note FROM notification_task",
        "SELECT weighed_json, exceptions_json, interest_person, interest_reasons, check_comment FROM right_assessment")
 
 
@@ -126,7 +133,10 @@ def test_o12_the_migration_encrypts_staff_texts_and_the_downgrade_gives_them_bac
         entry = db.session.get(DossierEntry, 1)
         assert entry.author == AUTHOR and entry.shared_with[0]["recipient"] == "Huisarts dr. Kaya, Urk"
         assert db.session.execute(db.select(RetentionExtension)).scalar_one().reasons == REASONS
-        assert db.session.get(RegistrationInstruction, 1).payload["entries"][0]["entry_id"] == "e1"
+        instruction = db.session.get(RegistrationInstruction, 1)
+        assert instruction.payload["entries"][0]["entry_id"] == "e1" and instruction.confirmed_name == "Anneke Brouwer"
+        person = db.session.get(DossierPerson, 1)
+        assert (person.relation, person.organisation) == ("mentor", ORGANISATION)
         task = db.session.execute(db.select(NotificationTask)).scalar_one()
         assert (task.recipient, task.basis, task.note) == ("Huisarts dr. Kaya, Urk", "toestemming", COMMENT)
         assessment = db.session.execute(db.select(RightAssessment)).scalar_one()
@@ -141,7 +151,8 @@ def test_o12_the_migration_encrypts_staff_texts_and_the_downgrade_gives_them_bac
         assert _raw("SELECT reasons, review_comment FROM decision WHERE id = 1") == (REASONS, COMMENT)
         assert _raw("SELECT review_comment FROM decision WHERE id = 2")[0] == COMMENT
         assert _raw("SELECT author, shared_with_json FROM dossier_entry") == (AUTHOR, SHARED)
-        assert _raw("SELECT payload_json FROM registration_instruction")[0] == PAYLOAD
+        assert _raw("SELECT payload_json, confirmed_name FROM registration_instruction") == (PAYLOAD, "Anneke Brouwer")
+        assert _raw("SELECT relation, organisation FROM dossier_person") == ("mentor", ORGANISATION)
         assert _raw("SELECT recipient, basis, note FROM notification_task") == (
             "Huisarts dr. Kaya, Urk", "toestemming", COMMENT)
         assert _raw("SELECT interest_person, check_comment FROM right_assessment") == (INTEREST, COMMENT)
