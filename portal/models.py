@@ -26,6 +26,16 @@ from .rules.status import OPEN, RequestStatus
 OPEN_SQL = "status IN ({})".format(", ".join(f"'{s.value}'" for s in OPEN))
 
 
+def _json_or(text: str | None, default: str):
+    """An encrypted JSON field as data; one no key opens reads as "[onleesbaar]"
+    (portal/infra/encrypted.py, a warning is logged there): as empty, so that no page
+    breaks on it (`flask rotate-keys --check` names it)."""
+    try:
+        return json.loads(text or default)
+    except ValueError:
+        return json.loads(default)
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
@@ -193,7 +203,7 @@ class RequestedRight(db.Model):
 
     @property
     def details(self) -> dict:
-        return json.loads(self.details_json or "{}")
+        return _json_or(self.details_json, "{}")
 
 
 class Document(db.Model):
@@ -456,7 +466,7 @@ class IdentityCheck(db.Model):
     name_matches = db.Column(db.Boolean)
     birth_date_matches = db.Column(db.Boolean)
     result = db.Column(db.String(20), nullable=False)  # verified, rejected, needs_more
-    notes = db.Column(db.Text)
+    notes = db.Column(EncryptedText)
     checked_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
     checked_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     # A check by eID (DigiD through a broker, issue 11): the level of assurance (basis,
@@ -478,7 +488,7 @@ class CapacityJudgment(db.Model):
     request_id = db.Column(db.Integer, db.ForeignKey("request.id", ondelete="CASCADE"), nullable=False, index=True)
     party_id = db.Column(db.Integer, db.ForeignKey("party.id", ondelete="CASCADE"), nullable=False)
     lacks_capacity = db.Column(db.Boolean, nullable=False)
-    reasons = db.Column(db.Text, nullable=False)
+    reasons = db.Column(EncryptedText, nullable=False)
     judged_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
     judged_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
@@ -496,7 +506,7 @@ class ParentInvolvementDecision(db.Model):
     id = db.Column(db.Integer, primary_key=True)
     request_id = db.Column(db.Integer, db.ForeignKey("request.id", ondelete="CASCADE"), nullable=False, index=True)
     outcome = db.Column(db.String(30), nullable=False)
-    reasons = db.Column(db.Text, nullable=False)
+    reasons = db.Column(EncryptedText, nullable=False)
     decided_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
     decided_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     __table_args__ = (
@@ -520,13 +530,13 @@ class Decision(db.Model):
     right = db.Column(db.String(32), nullable=False)
     outcome = db.Column(db.String(20), nullable=False)  # grant, grant_in_part, refuse, extend
     grounds_json = db.Column(db.Text, nullable=False, default="[]")
-    reasons = db.Column(db.Text)
+    reasons = db.Column(EncryptedText)
     state = db.Column(db.String(20), nullable=False, default=PROPOSED, index=True)
     proposed_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
     proposed_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     reviewed_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
     reviewed_at = db.Column(db.DateTime)
-    review_comment = db.Column(db.Text)
+    review_comment = db.Column(EncryptedText)
     replaces_id = db.Column(db.Integer, db.ForeignKey("decision.id", ondelete="SET NULL"))
 
     @property
@@ -542,7 +552,7 @@ class Extension(db.Model):
     id = db.Column(db.Integer, primary_key=True)
     request_id = db.Column(db.Integer, db.ForeignKey("request.id", ondelete="CASCADE"), nullable=False, index=True)
     right = db.Column(db.String(32), nullable=False)
-    reasons = db.Column(db.Text, nullable=False)
+    reasons = db.Column(EncryptedText, nullable=False)
     decided_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
     decided_on = db.Column(db.Date, nullable=False)
     told_on = db.Column(db.Date)
@@ -627,7 +637,7 @@ class DossierPerson(db.Model):
     position = db.Column(db.Integer, nullable=False)
     role = db.Column(db.String(20), nullable=False)  # subject, reporter, informant, third_party
     household_member = db.Column(db.Boolean)
-    relation = db.Column(db.String(100))
+    relation = db.Column(EncryptedText)
     # Encrypted at rest (threat model O12); found by the keyed blind indexes beside them
     # (portal/services/copies/finding.py), kept by the listener below.
     given_names = db.Column(EncryptedText, nullable=False)
@@ -636,7 +646,7 @@ class DossierPerson(db.Model):
     bsn = db.Column(EncryptedText)
     name_birth_index = db.Column(db.String(64), index=True)
     bsn_index = db.Column(db.String(64), index=True)
-    organisation = db.Column(db.String(200))
+    organisation = db.Column(EncryptedText)  # an informant's school or practice: identifies them
     # This person's whereabouts never reach anyone else's copy.
     protected_address = db.Column(db.Boolean, nullable=False, default=False)
     addresses_json = db.Column(EncryptedText, nullable=False, default="[]")  # [{street, number, postcode, city}]
@@ -652,15 +662,15 @@ class DossierPerson(db.Model):
 
     @property
     def addresses(self) -> list[dict]:
-        return json.loads(self.addresses_json or "[]")
+        return _json_or(self.addresses_json, "[]")
 
     @property
     def phones(self) -> list[str]:
-        return json.loads(self.phones_json or "[]")
+        return _json_or(self.phones_json, "[]")
 
     @property
     def emails(self) -> list[str]:
-        return json.loads(self.emails_json or "[]")
+        return _json_or(self.emails_json, "[]")
 
 
 class DossierEntry(db.Model):
@@ -675,11 +685,11 @@ class DossierEntry(db.Model):
     date = db.Column(db.Date, nullable=False)
     kind = db.Column(db.String(40), nullable=False)
     title = db.Column(EncryptedText)
-    author = db.Column(db.String(200))
+    author = db.Column(EncryptedText)
     nature = db.Column(db.String(20), nullable=False)  # fact, opinion, hypothesis, diagnosis
     source_person_pk = db.Column(db.Integer, db.ForeignKey("dossier_person.id", ondelete="SET NULL"))
     text = db.Column(EncryptedText, nullable=False)
-    shared_with_json = db.Column(db.Text, nullable=False, default="[]")  # [{recipient, date, basis}]
+    shared_with_json = db.Column(EncryptedText, nullable=False, default="[]")  # [{recipient, date, basis}]
 
     dossier = db.relationship("Dossier", back_populates="entries")
     source_person = db.relationship("DossierPerson", foreign_keys=[source_person_pk])
@@ -694,7 +704,7 @@ class DossierEntry(db.Model):
 
     @property
     def shared_with(self) -> list[dict]:
-        return json.loads(self.shared_with_json or "[]")
+        return _json_or(self.shared_with_json, "[]")
 
 
 class DossierAttachment(db.Model):
@@ -846,7 +856,7 @@ class CopyEntry(db.Model):
     position = db.Column(db.Integer, nullable=False)
     withheld = db.Column(db.Boolean, nullable=False, default=False)
     withheld_ground = db.Column(db.String(60))
-    withheld_reasons = db.Column(db.Text)
+    withheld_reasons = db.Column(EncryptedText)
     withheld_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
 
     copy = db.relationship("Copy", back_populates="entries")
@@ -878,7 +888,7 @@ class CopyRedaction(db.Model):
     kind = db.Column(db.String(30), nullable=False)  # name, address, phone, ... or "selection"
     person_ref = db.Column(db.String(40))  # the dossier person ("p5") for known ones
     state = db.Column(db.String(10), nullable=False, default=APPLIED)
-    reason = db.Column(db.Text)  # why staff added or lifted it
+    reason = db.Column(EncryptedText)  # why staff added or lifted it
     decided_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
     decided_at = db.Column(db.DateTime)
 
@@ -905,7 +915,7 @@ class CopyAttachment(db.Model):
     state = db.Column(db.String(12), nullable=False, default=UNREVIEWED)
     boxes_json = db.Column(db.Text, nullable=False, default="[]")
     ground = db.Column(db.String(60))
-    reasons = db.Column(db.Text)
+    reasons = db.Column(EncryptedText)
     reviewed_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
     reviewed_at = db.Column(db.DateTime)
     redacted_ciphertext = deferred(db.Column(db.LargeBinary))
@@ -938,7 +948,7 @@ class CopyDelivery(db.Model):
     code_expires_at = db.Column(db.DateTime)
     code_tries = db.Column(db.Integer, nullable=False, default=0)
     handed_over_at = db.Column(db.DateTime)  # in person: when, and by whom (created_by)
-    note = db.Column(db.String(500))
+    note = db.Column(EncryptedText)
 
     copy = db.relationship("Copy", back_populates="deliveries")
 
@@ -1001,7 +1011,7 @@ class CorrectionItem(db.Model):
     outcome = db.Column(db.String(10))
     new_text = db.Column(EncryptedText)  # the improved text of the entry (outcome improve)
     ground = db.Column(db.String(60))
-    reasons = db.Column(db.Text)
+    reasons = db.Column(EncryptedText)
     state = db.Column(db.String(12), nullable=False, default="open")  # open, proposed, decided, executed
     decided_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
     decided_at = db.Column(db.DateTime)
@@ -1074,12 +1084,12 @@ class RegistrationInstruction(db.Model):
     request_id = db.Column(db.Integer, db.ForeignKey("request.id", ondelete="SET NULL"), index=True)
     dossier_ref = db.Column(db.String(40), nullable=False, index=True)  # the export's dossier_id
     kind = db.Column(db.String(20), nullable=False)
-    payload_json = db.Column(db.Text, nullable=False, default="{}")
+    payload_json = db.Column(EncryptedText, nullable=False, default="{}")
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     created_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
     confirmed_on = db.Column(db.Date)
     confirmed_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
-    confirmed_name = db.Column(db.String(120))  # who at the registration system carried it out
+    confirmed_name = db.Column(EncryptedText)  # who at the registration system carried it out
 
     __table_args__ = (
         CheckConstraint("kind in ('rectify','add_statement','destroy','anonymise','erase')", name="kind"),
@@ -1087,7 +1097,7 @@ class RegistrationInstruction(db.Model):
 
     @property
     def payload(self) -> dict:
-        return json.loads(self.payload_json or "{}")
+        return _json_or(self.payload_json, "{}")
 
     @property
     def superseded_by(self) -> int | None:
@@ -1111,12 +1121,12 @@ class NotificationTask(db.Model):
     request_id = db.Column(db.Integer, db.ForeignKey("request.id", ondelete="CASCADE"), nullable=False, index=True)
     instruction_id = db.Column(db.Integer, db.ForeignKey("registration_instruction.id", ondelete="SET NULL"))
     entry_ref = db.Column(db.String(40))  # the export's entry id
-    recipient = db.Column(db.String(200), nullable=False)
+    recipient = db.Column(EncryptedText, nullable=False)
     shared_on = db.Column(db.Date)
-    basis = db.Column(db.String(200))
+    basis = db.Column(EncryptedText)
     done_on = db.Column(db.Date)
     done_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
-    note = db.Column(db.String(500))
+    note = db.Column(EncryptedText)
 
 
 class RightAssessment(db.Model):
@@ -1131,10 +1141,10 @@ class RightAssessment(db.Model):
     request_id = db.Column(db.Integer, db.ForeignKey("request.id", ondelete="CASCADE"), nullable=False, index=True)
     right = db.Column(db.String(32), nullable=False)
     claimed_json = db.Column(db.Text, nullable=False, default="[]")
-    weighed_json = db.Column(db.Text, nullable=False, default="{}")
-    exceptions_json = db.Column(db.Text, nullable=False, default="{}")
-    interest_person = db.Column(db.String(200))
-    interest_reasons = db.Column(db.Text)
+    weighed_json = db.Column(EncryptedText, nullable=False, default="{}")  # per ground: finding and note
+    exceptions_json = db.Column(EncryptedText, nullable=False, default="{}")
+    interest_person = db.Column(EncryptedText)
+    interest_reasons = db.Column(EncryptedText)
     execute_by = db.Column(db.Date)  # art. 17.4: within 3 months of receipt
     method = db.Column(db.String(12))  # destroy or anonymise (art. 9.3)
     executed_on = db.Column(db.Date)
@@ -1148,7 +1158,7 @@ class RightAssessment(db.Model):
     check_state = db.Column(db.String(12))
     checked_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
     checked_at = db.Column(db.DateTime)
-    check_comment = db.Column(db.Text)
+    check_comment = db.Column(EncryptedText)
 
     CHECKED, SENT_BACK = "checked", "sent_back"
 
@@ -1162,7 +1172,7 @@ class RetentionExtension(db.Model):
     id = db.Column(db.Integer, primary_key=True)
     dossier_pk = db.Column(db.Integer, db.ForeignKey("dossier.id", ondelete="CASCADE"), nullable=False, index=True)
     until_year = db.Column(db.Integer, nullable=False)
-    reasons = db.Column(db.Text, nullable=False)
+    reasons = db.Column(EncryptedText, nullable=False)
     decided_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
     decided_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 

@@ -6,9 +6,9 @@
   token (the vault of :mod:`portal.infra.crypto`, ``ENCRYPTION_KEYS``). Every column of
   these types is found by :func:`encrypted_columns`, which ``flask rotate-keys`` walks,
   so a new encrypted column cannot be left out of a rotation.
-* A value that no key opens does not crash a page: it reads as :data:`UNREADABLE` (a
-  date as ``None``) and a warning without content is logged; ``flask rotate-keys
-  --check`` names the table and id.
+* A value that no key opens does not crash a page: it reads as :data:`UNREADABLE` in
+  the reader's language ("[onleesbaar]", "[unreadable]"; a date as ``None``) and a
+  warning without content is logged; ``flask rotate-keys --check`` names the table and id.
 * A value that is not a Fernet token is legacy plain text (a row the encrypting
   migration has not reached yet): it is read as it is.
 * :func:`blind_index` is an HMAC-SHA256 with its own key (``BLIND_INDEX_KEY``) over a
@@ -26,6 +26,7 @@ import unicodedata
 from datetime import date
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Text
 from sqlalchemy.types import TypeDecorator
 
@@ -37,8 +38,9 @@ log = logging.getLogger(__name__)
 #: still zero, bytes of the timestamp): how a migration tells a done row from a plain one.
 TOKEN_PREFIX = "gAAAAA"
 
-#: What an encrypted text that no key opens reads as.
-UNREADABLE = "[onleesbaar]"
+#: What an encrypted text that no key opens reads as (shown on pages where the value
+#: would be): translated when it is read, in the language of the request reading it.
+UNREADABLE = _l("[onleesbaar]")
 
 
 def is_token(value) -> bool:
@@ -71,7 +73,7 @@ class EncryptedText(TypeDecorator):
             return _vault().decrypt_text(value)
         except VaultError:
             log.warning("an encrypted value could not be decrypted (run flask rotate-keys --check)")
-            return UNREADABLE
+            return str(UNREADABLE)
 
     def process_literal_param(self, value, dialect):  # never write plaintext into SQL text
         raise NotImplementedError("encrypted values are bound, never rendered as literals")

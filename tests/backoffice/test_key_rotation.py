@@ -2,12 +2,13 @@
 every encrypted value under the new first key, so the old key can then be removed."""
 from __future__ import annotations
 
+from flask import session
 from sqlalchemy import LargeBinary, String, Text, type_coerce
 
 from portal.infra.crypto import Vault, generate_key
 from portal.infra.encrypted import ENCRYPTED_TYPES, UNREADABLE, bsn_index, is_token, subject_index
 from portal.infra.extensions import db
-from portal.models import DossierAttachment, DossierPerson, Party, Request, Staff
+from portal.models import DossierAttachment, DossierEntry, DossierPerson, Party, Request, RequestedRight, Staff
 from portal.services import keys
 
 from .at_rest_helpers import NOTE, SURNAME, file_and_import
@@ -128,7 +129,31 @@ def test_o12_check_names_a_value_that_does_not_open_by_table_and_id_and_the_port
     rotate = app.test_cli_runner().invoke(args=["rotate-keys"])
     assert rotate.exit_code != 0 and f"party id {party_id}: surname does not decrypt" in rotate.output
     with app.app_context():
-        assert db.session.get(Party, party_id).surname == UNREADABLE
+        assert db.session.get(Party, party_id).surname == UNREADABLE == "[onleesbaar]"
+        db.session.remove()
+    with app.test_request_context("/"):  # shown to an English reader in English
+        session["lang"] = "en"
+        assert db.session.get(Party, party_id).surname == "[unreadable]"
+        db.session.remove()
+
+
+def test_o12_an_encrypted_json_field_no_key_opens_reads_as_empty_not_as_an_error(app):
+    """A dossier entry's recipients (AVG 19) and a right's details are JSON, encrypted: one
+    that does not open reads as no recipients / no details, the rest of the row as it was."""
+    reference, _born = file_and_import(app)
+    foreign = type_coerce(Vault([generate_key()]).encrypt_text('[{"recipient": "x"}]').decode("ascii"), Text)
+    with app.app_context():
+        req = db.session.execute(db.select(Request).filter_by(reference=reference)).scalar_one()
+        right_id = req.rights[0].id
+        db.session.execute(db.update(DossierEntry).where(DossierEntry.entry_id == "e4").values(shared_with_json=foreign))
+        db.session.execute(db.update(RequestedRight).where(RequestedRight.id == right_id).values(details_json=foreign))
+        db.session.commit()
+        db.session.remove()
+    with app.app_context():
+        e4 = db.session.execute(db.select(DossierEntry).filter_by(entry_id="e4")).scalar_one()
+        assert e4.shared_with_json == "[onleesbaar]" and e4.shared_with == []
+        assert "kneuzingen" in e4.text
+        assert db.session.get(RequestedRight, right_id).details == {}
         db.session.remove()
 
 

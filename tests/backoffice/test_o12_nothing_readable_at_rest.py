@@ -1,9 +1,10 @@
 """Threat model O12 (issue 13, "what shows it"): a copied database file or backup does not
 tell who asked Veilig Thuis for their file, nor what the dossier says. After one
 submission with a made-up name, birth date, phone number, a child's "not safe" note, a
-correction wish and an own statement, and the example dossier (demo/dossiers/example)
-imported, the raw bytes of the SQLite file, and a pg_dump of the PostgreSQL test schema,
-hold none of those names, birth dates, BSNs, the note or an entry sentence. Through the
+correction wish and an own statement, the example dossier (demo/dossiers/example)
+imported, and an identity-check note, a refusal's reasons and a team leader's review
+comment typed by staff, the raw bytes of the SQLite file, and a pg_dump of the PostgreSQL test schema,
+hold none of those names, birth dates, BSNs, the notes, an entry sentence or its author. Through the
 models every one of them reads back as it was given."""
 from __future__ import annotations
 
@@ -19,14 +20,21 @@ from flask_migrate import upgrade
 
 from portal import create_app
 from portal.infra.extensions import db
-from portal.models import DossierEntry, DossierPerson, Party, Request
+from portal.models import Decision, DossierEntry, DossierPerson, IdentityCheck, Party, Request
 
-from .at_rest_helpers import DOSSIER, GIVEN, NOTE, PHONE, STATEMENT, SURNAME, WISH
-from .at_rest_helpers import file_and_import as _file_and_import
+from .at_rest_helpers import CHECK_NOTE, DOSSIER, GIVEN, NOTE, PHONE, REFUSAL, REVIEW, STATEMENT, SURNAME, WISH
+from .at_rest_helpers import file_and_import, staff_texts
+
+
+def _file_and_import(app) -> tuple[str, date]:
+    reference, born = file_and_import(app)
+    staff_texts(app, reference)
+    return reference, born
 
 
 def _needles(born: date) -> list[str]:
-    return [GIVEN, SURNAME, born.isoformat(), NOTE, "Bartholomeus", PHONE[1:], "Kerkwervelweg", "hockeystick", *DOSSIER]
+    return [GIVEN, SURNAME, born.isoformat(), NOTE, "Bartholomeus", PHONE[1:], "Kerkwervelweg", "hockeystick", *DOSSIER,
+            CHECK_NOTE, "Gerritdina", REFUSAL, REVIEW, "Sijbrechtje"]
 
 
 def _reads_back(app, reference: str, born: date) -> None:
@@ -43,7 +51,10 @@ def _reads_back(app, reference: str, born: date) -> None:
         assert (p1.family_name, p1.birth_date, p1.bsn) == ("de Vries", date(1988, 4, 12), "111222333")
         assert p1.addresses[0]["street"] == "Lindelaan"
         e1 = db.session.execute(db.select(DossierEntry).filter_by(entry_id="e1")).scalar_one()
-        assert "blauwe plekken op haar arm" in e1.text
+        assert "blauwe plekken op haar arm" in e1.text and e1.author == "Veilig Thuis, triagist"
+        assert db.session.execute(db.select(IdentityCheck.notes).filter_by(request_id=req.id)).scalar_one() == CHECK_NOTE
+        decision = db.session.execute(db.select(Decision).filter_by(request_id=req.id)).scalar_one()
+        assert (decision.reasons, decision.review_comment) == (REFUSAL, REVIEW)
         assert db.session.execute(db.select(Party).filter_by(id=requester.id)).scalar_one().match_index
         db.session.remove()
 
