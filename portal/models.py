@@ -475,6 +475,10 @@ class IdentityCheck(db.Model):
     loa = db.Column(db.String(20))
     broker = db.Column(db.String(255))
     eid_bsn_ciphertext = db.Column(db.LargeBinary)
+    # Its keyed blind index (portal/infra/encrypted.py bsn_index, the same purpose as
+    # DossierPerson.bsn_index): to find a person's requests by the BSN DigiD gave (the
+    # status page login) and to mark a dossier person with that BSN when linking.
+    eid_bsn_index = db.Column(db.String(64), index=True)
     # DigiD Machtigen: the BSN of the person the login acts for (legal subject), encrypted;
     # shown to the caseworker, never taken as the proof of representation (art. 20.3).
     eid_legal_bsn_ciphertext = db.Column(db.LargeBinary)

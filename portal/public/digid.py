@@ -15,29 +15,12 @@ from ..infra.extensions import limiter
 from ..rules import eid as eid_rules
 from ..services import drafts, outbox
 from ..services import eid
-from . import flow
+from . import digid_status, flow
+from .digid_texts import ERRORS, LEVEL_LABELS
 from . import forms as f
 from .blueprint import bp
 
 STEP = "identiteit"
-
-ERRORS = {
-    "unavailable": _l("DigiD is nu niet bereikbaar. Er is niets bewaard. Probeer het later opnieuw, of kies hieronder een andere manier."),
-    "state": _l("Het inloggen met DigiD is niet gelukt of duurde te lang. Er is niets bewaard. Probeer het opnieuw, of kies hieronder een andere manier."),
-    "cancelled": _l("U heeft het inloggen met DigiD afgebroken. Er is niets bewaard. Kies hieronder hoe u verder wilt."),
-    "refused": _l("Het inloggen met DigiD is niet gelukt. Er is niets bewaard. Probeer het opnieuw, of kies hieronder een andere manier."),
-    "token": _l("Het inloggen met DigiD is niet gelukt. Er is niets bewaard. Probeer het opnieuw, of kies hieronder een andere manier."),
-    "nonce": _l("Het inloggen met DigiD is niet gelukt. Er is niets bewaard. Probeer het opnieuw, of kies hieronder een andere manier."),
-    "no_bsn": _l("DigiD gaf geen geldig burgerservicenummer (BSN) door. Er is niets bewaard. Kies hieronder een andere manier."),
-    "bsn_invalid": _l("DigiD gaf geen geldig burgerservicenummer (BSN) door. Er is niets bewaard. Kies hieronder een andere manier."),
-}
-
-LEVEL_LABELS = {
-    "basis": _l("Basis"),
-    "midden": _l("Midden"),
-    "substantieel": _l("Substantieel"),
-    "hoog": _l("Hoog"),
-}
 
 EID_KEYS = ("eid", "eid_pending", "eid_low")
 
@@ -130,6 +113,8 @@ def digid_start():
 def digid_callback():
     if not eid.enabled():
         abort(404)
+    if digid_status.is_status_callback():
+        return digid_status.callback()
     draft_id, answers = _draft()
     if not answers.get("eid_pending") and session.get("join") and session.get(JOIN_KEY):
         return _join_callback()
@@ -205,8 +190,10 @@ def digid_bsn_choice():
 
 def end_local_session(draft_id: str | None) -> None:
     """Logging out ends the local DigiD state: a DigiD login kept in the draft goes, and
-    the identity step opens again. The broker's own session is the broker's (README)."""
+    the identity step opens again, and so does a DigiD login kept for the status page.
+    The broker's own session is the broker's (README)."""
     end_join()
+    digid_status.end()
     _row, answers = drafts.load(draft_id)
     if not answers or not any(k in answers for k in EID_KEYS):
         return

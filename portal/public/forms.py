@@ -334,6 +334,11 @@ class StatusPassphraseForm(FlaskForm):
     passphrase = StringField(_l("Wachtzin"), validators=[DataRequired(_l("Vul de wachtzin in.")), Length(max=200, message=_l("Deze wachtzin is te lang."))])
 
 
+class StatusDigidForm(FlaskForm):
+    """After a DigiD login on the status page: the reference of the request to follow."""
+    reference = StringField(_l("Kenmerk"), validators=[DataRequired(_l("Vul het kenmerk in.")), Length(max=40, message=_l("Dit kenmerk is te lang."))])
+
+
 class StatusLinkForm(FlaskForm):
     reference = StringField(_l("Kenmerk"), validators=[DataRequired(_l("Vul het kenmerk in.")), Length(max=40, message=_l("Dit kenmerk is te lang."))])
     email = StringField(_l("Uw e-mailadres"), validators=[DataRequired(_l("Vul uw e-mailadres in.")), _normaliser(validation.normalise_email, _l("Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl."))])

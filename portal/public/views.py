@@ -26,7 +26,7 @@ from ..services import letters as letters_svc
 from ..services import requests as svc
 from ..services import withdrawal as withdrawal_svc
 from ..documents.uploads import UploadRejected, inspect_upload, read_limited
-from . import digid, flow
+from . import digid, digid_status, flow
 from .limits import guarded
 from . import forms as f
 from .blueprint import bp
@@ -692,7 +692,7 @@ def _status_access() -> svc.StatusAccess | None:
 @bp.route("/volgen", methods=["GET"])
 def status_login():
     return render_template("public/status_login.html", pform=f.StatusPassphraseForm(prefix="p"),
-                           lform=f.StatusLinkForm(prefix="l"))
+                           lform=f.StatusLinkForm(prefix="l"), digid=digid_status.context())
 
 
 @bp.route("/volgen/wachtzin", methods=["POST"])
@@ -707,7 +707,8 @@ def status_login_passphrase():
         else:
             session["status"] = login.session_id
             return redirect(url_for("public.status"))
-    return render_template("public/status_login.html", pform=pform, lform=f.StatusLinkForm(prefix="l")), 400
+    return render_template("public/status_login.html", pform=pform, lform=f.StatusLinkForm(prefix="l"),
+                           digid=digid_status.context()), 400
 
 
 @bp.route("/volgen/link", methods=["POST"])
@@ -719,7 +720,8 @@ def status_login_link_request():
         # the reference and address belong together: the worker looks them up.
         outbox.status_link_later(lform.reference.data, lform.email.parsed)
         return render_template("public/status_link_sent.html")
-    return render_template("public/status_login.html", pform=f.StatusPassphraseForm(prefix="p"), lform=lform), 400
+    return render_template("public/status_login.html", pform=f.StatusPassphraseForm(prefix="p"), lform=lform,
+                           digid=digid_status.context()), 400
 
 
 @bp.route("/volgen/link/<token>", methods=["GET", "POST"])

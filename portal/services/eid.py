@@ -29,6 +29,7 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
+from ..infra.encrypted import bsn_index
 from ..infra.extensions import db
 from ..models import IdentityCheck
 from ..rules import eid as rules
@@ -252,10 +253,16 @@ def record_check(req, party, eid_answers: dict) -> IdentityCheck:
         checked_at=datetime.fromisoformat(eid_answers["at"]).astimezone(timezone.utc).replace(tzinfo=None),
         loa=eid_answers["level"], broker=eid_answers["broker"],
         eid_bsn_ciphertext=vault.encrypt(eid_answers["bsn"].encode()),
+        eid_bsn_index=bsn_index(current_app.config["BLIND_INDEX_KEY"], eid_answers["bsn"]),
         eid_legal_bsn_ciphertext=vault.encrypt(eid_answers["legal_bsn"].encode()) if eid_answers.get("legal_bsn") else None,
     )
     db.session.add(check)
     return check
+
+
+def bsn_index_of(bsn: str) -> str | None:
+    """The keyed blind index of a BSN from DigiD, as IdentityCheck.eid_bsn_index keeps it."""
+    return bsn_index(current_app.config["BLIND_INDEX_KEY"], bsn)
 
 
 def bsn_of(check: IdentityCheck) -> str | None:

@@ -132,15 +132,23 @@ def check_all(batch: int = 500) -> tuple[int, list[Unreadable]]:
     return opened, problems
 
 
+def _eid_bsn(check: IdentityCheck) -> str | None:
+    if check.eid_bsn_ciphertext is None:
+        return None
+    return current_app.extensions["vault"].decrypt(check.eid_bsn_ciphertext).decode()
+
+
 def reindex_all(batch: int = 200) -> int:
     """Recompute every keyed blind index with the current BLIND_INDEX_KEY (after the key
-    changed): Party.match_index, DossierPerson.name_birth_index and bsn_index."""
+    changed): Party.match_index, DossierPerson.name_birth_index and bsn_index, and
+    IdentityCheck.eid_bsn_index (the BSN from DigiD, decrypted to compute it)."""
     key = current_app.config["BLIND_INDEX_KEY"]
     count = 0
     for model, compute in (
         (Party, lambda p: {"match_index": subject_index(key, p.given_names, p.surname, p.birth_date)}),
         (DossierPerson, lambda p: {"name_birth_index": person_name_birth_index(key, p.family_name, p.birth_date),
                                    "bsn_index": bsn_index(key, p.bsn)}),
+        (IdentityCheck, lambda c: {"eid_bsn_index": bsn_index(key, _eid_bsn(c))}),
     ):
         last_id = 0
         while True:

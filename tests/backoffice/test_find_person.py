@@ -99,3 +99,43 @@ def test_art20_5_no_search_before_identity_is_verified(app, make_staff, logged_i
                       ).get_data(as_text=True)
     assert 'id="candidates"' not in page and 'id="search-form"' not in page and "Mark Jansen" not in page
     assert _searches(app, reference) == 0
+
+
+def test_art20_5_bsn_from_digid_finds_and_marks_the_person_without_a_typed_bsn(app, make_staff, logged_in):
+    """Issue 11, item 3: the BSN a DigiD login gave is kept with a keyed blind index; the
+    search for the person finds a dossier person with that BSN though no BSN was typed
+    (and the name does not match), and marks it as a match from DigiD, not as a typed one."""
+    from portal.models import DossierPerson, IdentityCheck, Request
+    from portal.infra.encrypted import bsn_index
+    from portal.services import eid
+
+    cw = make_staff("caseworker")
+    dossier_id = import_doc(app)
+    reference = verified_request(app, cw)
+    with app.app_context():
+        mark = db.session.execute(db.select(DossierPerson).filter_by(person_id="p2")).scalar_one()
+        mark.bsn = "999990019"  # passes the 11-test
+        req = db.session.execute(db.select(Request).filter_by(reference=reference)).scalar_one()
+        check = eid.record_check(req, req.requester, {"bsn": "999990019", "level": "substantieel",
+                                                      "broker": "http://broker.test", "at": "2026-12-03T10:00:00+00:00"})
+        db.session.commit()
+        stored = db.session.get(IdentityCheck, check.id)
+        assert stored.eid_bsn_index == bsn_index(app.config["BLIND_INDEX_KEY"], "999990019") == mark.bsn_index
+        assert "999990019" not in stored.eid_bsn_index
+        found = copies.find_people(ch.actor(app, cw), reference, "Anders", "01-01-2000")
+        assert [(c.person_id, c.bsn_match, c.eid_bsn_match) for c in found] == [("p2", False, True)]
+        # Found by name only: not marked as a DigiD match when the BSNs differ.
+        mark.bsn = "123456782"
+        db.session.commit()
+        found = copies.find_people(ch.actor(app, cw), reference, "Jansen", "30-09-1985")
+        assert [(c.person_id, c.eid_bsn_match) for c in found] == [("p2", False)]
+        mark.bsn = "999990019"
+        db.session.commit()
+        db.session.remove()
+    client = logged_in("caseworker")
+    page = client.get(f"/backoffice/verzoeken/{reference}/afschrift",
+                      query_string={"find": "1", "family_name": "Anders", "birth_date": "01-01-2000", "bsn": ""}
+                      ).get_data(as_text=True)
+    assert 'id="candidates"' in page and dossier_id in page
+    assert 'id="eid-match-1"' in page and "BSN komt overeen met DigiD" in page
+    assert "999990019" not in page

@@ -180,3 +180,30 @@ def test_o12_a_new_blind_index_key_and_reindex_find_the_same_people(app):
             db.session.remove()
     finally:
         app.config["BLIND_INDEX_KEY"] = old_key
+
+
+def test_o12_reindex_recomputes_the_blind_index_of_the_bsn_from_digid(app):
+    """Issue 11: IdentityCheck.eid_bsn_index (the BSN from DigiD, encrypted beside it) is
+    among the indexes `flask rotate-keys --reindex` recomputes."""
+    from portal.models import IdentityCheck
+    from portal.services import eid
+
+    file_and_import(app)
+    with app.app_context():
+        req = db.session.execute(db.select(Request)).scalars().first()
+        eid.record_check(req, req.requester, {"bsn": "999993653", "level": "substantieel",
+                                              "broker": "https://broker.test", "at": "2026-12-03T10:00:00+00:00"})
+        db.session.commit()
+        db.session.remove()
+    old_key, new_key = app.config["BLIND_INDEX_KEY"], "m" * 48
+    try:
+        app.config["BLIND_INDEX_KEY"] = new_key
+        result = app.test_cli_runner().invoke(args=["rotate-keys", "--reindex"])
+        assert result.exit_code == 0, result.output
+        with app.app_context():
+            stored = db.session.execute(db.select(IdentityCheck.eid_bsn_index).where(
+                IdentityCheck.method == "eid")).scalar_one()
+            assert stored == bsn_index(new_key, "999993653") != bsn_index(old_key, "999993653")
+            db.session.remove()
+    finally:
+        app.config["BLIND_INDEX_KEY"] = old_key

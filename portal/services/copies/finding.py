@@ -14,6 +14,11 @@ by the keyed blind indexes beside them (DossierPerson.name_birth_index over the
 normalised family name and the birth date, DossierPerson.bsn_index), never by the
 ciphertext. The name matches as before whatever its case and spacing, and now also
 whatever its accents ("Celik" finds "Çelik").
+
+A BSN that a DigiD login of this request gave (the identity check by eID, issue 11,
+IdentityCheck.eid_bsn_index) is searched as well, whatever was typed, and a person with
+it is marked as a match from DigiD (``eid_bsn_match``): the same blind index purpose, so
+equal BSNs give equal indexes and nothing is decrypted to compare.
 """
 from __future__ import annotations
 
@@ -26,7 +31,7 @@ from sqlalchemy import or_
 
 from ...infra.encrypted import bsn_index, person_name_birth_index
 from ...infra.extensions import db
-from ...models import Dossier, DossierPerson
+from ...models import Dossier, DossierPerson, IdentityCheck
 from ...rules.permissions import Permission
 from .. import authz, casework
 from ..authz import Actor
@@ -47,6 +52,7 @@ class Candidate:
     birth_date: date | None
     role: str
     bsn_match: bool
+    eid_bsn_match: bool = False
 
 
 def parse_birth_date(text: str | None) -> date:
@@ -87,12 +93,27 @@ def find_people(actor: Actor, reference: str, family_name: str | None, birth_dat
     number = check_bsn(bsn)
     key = current_app.config["BLIND_INDEX_KEY"]
     by_name = DossierPerson.name_birth_index == person_name_birth_index(key, name, born)
-    where = or_(by_name, DossierPerson.bsn_index == bsn_index(key, number)) if number else by_name
+    eid_indexes = _eid_bsn_indexes(req)
+    ways = [by_name]
+    if number:
+        ways.append(DossierPerson.bsn_index == bsn_index(key, number))
+    if eid_indexes:
+        ways.append(DossierPerson.bsn_index.in_(eid_indexes))
+    where = or_(*ways) if len(ways) > 1 else by_name
     rows = db.session.execute(
         db.select(DossierPerson, Dossier).join(Dossier, Dossier.id == DossierPerson.dossier_pk).where(where)
         .order_by(Dossier.dossier_id, DossierPerson.position).limit(MAX_CANDIDATES)).all()
     out = [Candidate(d.dossier_id, d.region, p.person_id, p.given_names, p.family_name, p.birth_date, p.role,
-                     bool(number and p.bsn == number)) for p, d in rows]
+                     bool(number and p.bsn == number), bool(p.bsn_index and p.bsn_index in eid_indexes))
+           for p, d in rows]
     log_access(actor, "dossier.search", req, reason=f"request {req.reference}: {len(out)} candidates")
     db.session.commit()
     return out
+
+
+def _eid_bsn_indexes(req) -> set[str]:
+    """The blind indexes of the BSNs that verified DigiD logins of this request gave."""
+    return set(db.session.execute(
+        db.select(IdentityCheck.eid_bsn_index).where(
+            IdentityCheck.request_id == req.id, IdentityCheck.method == "eid", IdentityCheck.result == "verified",
+            IdentityCheck.eid_bsn_index.is_not(None))).scalars())
