@@ -8,7 +8,7 @@ linking. Existing eID checks are indexed from their encrypted BSN with the vault
 stays without an index (`flask rotate-keys --check` names it).
 
 Revision ID: d4f2a8c6e1b3
-Revises: d5a2c9e4b716
+Revises: c3e8f1a7b902
 Create Date: 2026-12-03 13:40:00
 
 """
@@ -20,7 +20,7 @@ from portal.infra.crypto import VaultError
 from portal.infra.encrypted import bsn_index
 
 revision = 'd4f2a8c6e1b3'
-down_revision = 'd5a2c9e4b716'
+down_revision = 'c3e8f1a7b902'
 branch_labels = None
 depends_on = None
 

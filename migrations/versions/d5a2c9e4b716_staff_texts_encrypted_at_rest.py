@@ -17,7 +17,7 @@ stopped half-way is finished by running it again; on PostgreSQL the whole migrat
 one transaction anyway. The downgrade decrypts every value back to plain text.
 
 Revision ID: d5a2c9e4b716
-Revises: c3e8f1a7b902
+Revises: d4f2a8c6e1b3
 Create Date: 2026-12-03 13:35:00
 
 """
@@ -29,7 +29,7 @@ from portal.infra.crypto import VaultError
 from portal.infra.encrypted import is_token
 
 revision = 'd5a2c9e4b716'
-down_revision = 'c3e8f1a7b902'
+down_revision = 'd4f2a8c6e1b3'
 branch_labels = None
 depends_on = None
 

@@ -13,7 +13,7 @@ from portal.infra.encrypted import bsn_index
 from portal.infra.extensions import db
 from tests.backoffice.test_o12_encrypting_migration import _app, _raw, database  # noqa: F401  (fixture)
 
-BEFORE = "d5a2c9e4b716"  # the revision before this one
+BEFORE = "c3e8f1a7b902"
 INDEXING = "d4f2a8c6e1b3"
 
 

@@ -23,7 +23,7 @@ from portal.infra.extensions import db
 from portal.models import (Decision, DossierEntry, DossierPerson, IdentityCheck, NotificationTask,
                            RegistrationInstruction, RetentionExtension, RightAssessment)
 
-BEFORE = "c3e8f1a7b902"  # the revision before this one
+BEFORE = "d4f2a8c6e1b3"  # the revision before this one
 ENCRYPTING = "d5a2c9e4b716"
 ID_NOTE = "Paspoort getoond door moeder, zij woont sinds maart bij haar zus in Emmen."
 REASONS = "Vader is veroordeeld voor mishandeling van Fenna; inzage zou haar in gevaar brengen."
