@@ -357,25 +357,7 @@ def _patterns_for(p: Person, *, copy_for_person: Person | None) -> list[tuple[st
     out = [(NAME, x) for x in _name_patterns(p, bare_family_name=not shared, honorific=not shared)]
     if shared:
         out += [(NAME, x) for x in shared_family_name_patterns(p, me)]
-    for a in p.addresses:
-        addr, pcs = _address_patterns(a, any_number=not (me is not None and shares_street(me, a)))
-        out += [(ADDRESS, x) for x in addr] + [(POSTCODE, x) for x in pcs]
-    out += [(PHONE, x) for x in map(_phone_pattern, p.phones) if x]
-    out += [(EMAIL, x) for x in map(_email_pattern, p.emails) if x]
-    if p.bsn:
-        x = _bsn_pattern(p.bsn)
-        if x:
-            out.append((BSN, x))
-    if p.birth_date:
-        out += [(BIRTH_DATE, x) for x in _birth_date_patterns(p.birth_date)]
-    if p.organisation and p.organisation.strip():
-        out.append((ORGANISATION, _L + _phrase(p.organisation) + _R))
-    if p.role == REPORTER and p.relation.strip():
-        out.append((RELATION, _L + _phrase(p.relation) + _R))
-        head = fold(p.relation).split()[0]
-        if len(head) >= 4:
-            out.append((RELATION, _L + _phrase(head) + _POSSESSIVE + _R))
-    return out
+    return out + _identifier_patterns(p, any_number=lambda a: not (me is not None and shares_street(me, a)))
 
 
 def _whereabouts_patterns(p: Person, me: Person | None = None) -> list[tuple[str, str]]:
@@ -572,8 +554,17 @@ def _own_patterns(p: Person, *, family_alone: bool) -> list[tuple[str, str]]:
     forms that hold a given name or an initial; the family name alone and after a
     title only where ``family_alone``; each street only with its own house number."""
     out = [(NAME, x) for x in _name_patterns(p, bare_family_name=family_alone, honorific=family_alone)]
+    return out + _identifier_patterns(p, any_number=lambda a: False)
+
+
+def _identifier_patterns(p: Person, *, any_number) -> list[tuple[str, str]]:
+    """(kind, regex) for everything but the name that identifies ``p``: addresses (a
+    street with any house number where ``any_number(address)``, else only with its
+    own), postcodes, phones, e-mails, BSN, birth date, organisation, and a reporter's
+    relation."""
+    out: list[tuple[str, str]] = []
     for a in p.addresses:
-        addr, pcs = _address_patterns(a, any_number=False)
+        addr, pcs = _address_patterns(a, any_number=any_number(a))
         out += [(ADDRESS, x) for x in addr] + [(POSTCODE, x) for x in pcs]
     out += [(PHONE, x) for x in map(_phone_pattern, p.phones) if x]
     out += [(EMAIL, x) for x in map(_email_pattern, p.emails) if x]
