@@ -11,7 +11,7 @@ from sqlalchemy import inspect, text
 
 from portal.infra.encrypted import bsn_index
 from portal.infra.extensions import db
-from tests.backoffice.test_o12_encrypting_migration import _app, _raw, database  # noqa: F401  (fixture)
+from tests.backoffice.migration_helpers import _app, _raw, database  # noqa: F401  (fixture)
 
 BEFORE = "c3e8f1a7b902"
 INDEXING = "d4f2a8c6e1b3"

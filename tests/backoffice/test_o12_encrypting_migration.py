@@ -6,19 +6,17 @@ already encrypted, or a column already added (a run stopped half-way), is left a
 text back (on PostgreSQL the birth dates are dates again)."""
 from __future__ import annotations
 
-import os
-import secrets
 from datetime import date
 
-import pytest
 from flask import current_app
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
-from portal import create_app
 from portal.infra.encrypted import bsn_index, is_token, person_name_birth_index, subject_index
 from portal.infra.extensions import db
 from portal.models import DossierEntry, DossierPerson, Message, Party, Request, RequestedRight
+
+from tests.backoffice.migration_helpers import _app, _raw, database  # noqa: F401  (fixture)
 
 BEFORE = "b7d1e0c4f2a9"  # the revision before the encrypting one
 ENCRYPTING = "c3e8f1a7b902"
@@ -26,28 +24,6 @@ NOTE = "Papa mag dit niet zien."
 ENTRY = "Moeder vertelt dat de buurman Wolters haar heeft bedreigd."
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'old.sqlite3'}"
-        return
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        pytest.skip("TEST_DATABASE_URL is not set: the PostgreSQL half runs on PostgreSQL only")
-    schema = f"mig_{secrets.token_hex(6)}"
-    admin = create_engine(url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    yield f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
-
-
-def _app(url, tmp_path):
-    return create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SERVER_NAME": "portal.test",
-                       "RATELIMIT_ENABLED": False, "MAIL_ENABLED": False,
-                       "AUDIT_CHECKPOINT_PATH": str(tmp_path / "checkpoints.log")})
 
 
 def _insert_plain_rows(half_done_surname: str) -> None:
@@ -74,13 +50,6 @@ def _insert_plain_rows(half_done_surname: str) -> None:
     run("INSERT INTO dossier_entry (id, dossier_pk, entry_id, position, date, kind, title, nature, text,"
         " shared_with_json) VALUES (1, 1, 'e1', 0, '2025-01-01', 'report', 'Melding', 'fact', :t, '[]')", t=ENTRY)
     db.session.commit()
-
-
-def _raw(sql: str):
-    """One row as stored; the transaction ends at once (a migration waits for no lock of ours)."""
-    row = db.session.execute(text(sql)).one()
-    db.session.remove()
-    return row
 
 
 def test_o12_the_migration_encrypts_plain_rows_and_the_downgrade_gives_them_back(database, tmp_path):

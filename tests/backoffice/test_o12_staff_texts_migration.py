@@ -9,19 +9,17 @@ models; a value already encrypted (a run stopped half-way) is left as it is. The
 downgrade gives the plain text back (on PostgreSQL the widened columns are varchar again)."""
 from __future__ import annotations
 
-import os
-import secrets
 
-import pytest
 from flask import current_app
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
-from portal import create_app
 from portal.infra.encrypted import is_token
 from portal.infra.extensions import db
 from portal.models import (Decision, DossierEntry, DossierPerson, IdentityCheck, NotificationTask,
                            RegistrationInstruction, RetentionExtension, RightAssessment)
+
+from tests.backoffice.migration_helpers import _app, _raw, database  # noqa: F401  (fixture)
 
 BEFORE = "d4f2a8c6e1b3"  # the revision before this one
 ENCRYPTING = "d5a2c9e4b716"
@@ -35,28 +33,6 @@ ORGANISATION = "Lyceum De Horst, Eindhoven"
 PAYLOAD = '{"entries": [{"entry_id": "e1", "new_text": "Fenna woont bij haar oma in Urk."}]}'
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'old.sqlite3'}"
-        return
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        pytest.skip("TEST_DATABASE_URL is not set: the PostgreSQL half runs on PostgreSQL only")
-    schema = f"mig_{secrets.token_hex(6)}"
-    admin = create_engine(url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    yield f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
-
-
-def _app(url, tmp_path):
-    return create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SERVER_NAME": "portal.test",
-                       "RATELIMIT_ENABLED": False, "MAIL_ENABLED": False,
-                       "AUDIT_CHECKPOINT_PATH": str(tmp_path / "checkpoints.log")})
 
 
 def _insert_plain_rows(half_done_comment: str) -> None:
@@ -95,13 +71,6 @@ def _insert_plain_rows(half_done_comment: str) -> None:
         " :w, '{}', :i, :r, '2026-01-10 09:00:00', 'sent_back', :c)",
         w='{"a": {"finding": "met", "note": "Fenna is nu 17 en woont bij oma."}}', i=INTEREST, r=REASONS, c=COMMENT)
     db.session.commit()
-
-
-def _raw(sql: str):
-    """One row as stored; the transaction ends at once (a migration waits for no lock of ours)."""
-    row = db.session.execute(text(sql)).one()
-    db.session.remove()
-    return row
 
 
 RAW = ("SELECT notes FROM identity_check", "SELECT reasons, review_comment FROM decision WHERE id = 1",
