@@ -26,8 +26,9 @@ own module:
    Each answers its right that day (``services/answers.py``).
 
 Beside them: ``common`` (the error, loading, logging, who reads the copy), ``document``
-(the document model a PDF is made from) and ``amendments`` (decided corrections and own
-statements as every later copy shows them; written by the correction service, read here).
+(the document model a PDF is made from), ``amendments`` (decided corrections and own
+statements as every later copy shows them; written by the correction service, read here)
+and ``texts`` (the stored redactions of an amended text and an own statement).
 
 Redacted text is replaced on the server (``segments``) before any HTML exists: the
 template receives labels, never the characters behind them.
@@ -107,6 +108,9 @@ CONTENTS = {
     "open_attachment": "workbench",
     "review_attachment": "workbench",
     "view_copy": "workbench",
+    "texts_up_to_date": "workbench",
+    "remake": "texts",
+    "text_of": "texts",
     "request_render": "rendering",
     "render": "rendering",
     "run_render": "rendering",
