@@ -460,3 +460,33 @@ def test_art14_2_an_attachment_keeps_the_family_name_the_person_shares():
     assert "Lotte Jansen" in needles and "Lotte" in needles
     assert "Jansen" not in needles and "Mark" not in needles
     assert "Bosman" in needles and "Ineke Bosman" in needles
+
+
+def test_issue12_item0_art15_the_second_detector_runs_over_the_amended_text_again(app, marks_copy, monkeypatch):
+    """Issue 12 item 0, art. 14.2, 15: the background detector pass (``run_detection``)
+    hands the new text of an improved entry to deduce as well (where it is installed),
+    and what it finds is a stored redaction of that text; the own statement never goes
+    to a detector (art. 16). Deduce itself is stood in for: it takes a GB to load."""
+    from types import SimpleNamespace as NS
+
+    from portal.documents import detection_deduce
+
+    client, ref, copy_id = marks_copy
+    seen = []
+
+    def fake(text):
+        seen.append(text)
+        at = text.find("blauwe plekken")
+        return [NS(start=at, end=at + len("blauwe plekken"), kind="other")] if at >= 0 else []
+
+    monkeypatch.setitem(app.config, "DETECTOR_DEDUCE", True)
+    monkeypatch.setattr(detection_deduce, "deduce_available", lambda: True)
+    monkeypatch.setattr(detection_deduce, "detect_with_deduce", fake)
+    with app.app_context():
+        assert copies.run_detection(copy_id) >= 1
+        db.session.remove()
+    assert E3_NEW in seen and STATEMENT not in seen
+    [hit] = [r for r in _rows(app, copy_id) if r.field == "amended" and E3_NEW[r.start:r.end] == "blauwe plekken"]
+    assert (hit.origin, hit.ground, hit.state) == ("detector", R.THIRD_PARTY, "applied")
+    _page, _doc, pdf = _one_document(app, client, ref, copy_id, reader=_pdftotext)
+    assert "blauwe plekken" not in pdf
