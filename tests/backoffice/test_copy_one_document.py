@@ -365,7 +365,14 @@ def test_issue12_item0_art15_art16_every_redaction_of_the_amended_text_and_the_s
     with app.app_context():
         db.session.rollback()
         db.session.remove()
-    _call(app, copies.sign, ch.actor(app, make_staff("team_leader")), ref, copy_id)
+    leader = ch.actor(app, make_staff("team_leader"))
+    with app.app_context():  # the team leader sees the statement's words they sign for
+        from portal.services import inbox
+
+        lines = [(ln.what, ln.text) for ln in inbox.copy_to_sign(leader, ref, copy_id).lines]
+        db.session.remove()
+    assert ("sensitive_lift", shown) in lines
+    _call(app, copies.sign, leader, ref, copy_id)
 
     # Confirming it again makes a new draft version, the redaction back in force.
     ch.post_form(client, url, f"{url}/weglatingen/{reporter.id}/bevestigen", {})

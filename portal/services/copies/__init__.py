@@ -15,7 +15,10 @@ own module:
 3. ``workbench`` (``lift``, ``confirm``, ``add_redaction``, ``withhold_entry``,
    ``review_attachment``): every redaction has a ground and an origin; lifting one needs
    a reason; withholding an entry, an attachment, or redacting on a ground beyond a third
-   party's privacy is a restriction that a team leader signs (art. 14.2, 20.4).
+   party's privacy is a restriction that a team leader signs (art. 14.2, 20.4). The
+   same for the redactions of an improved entry's new text (art. 15) and of an own
+   statement (art. 16): stored rows too (``texts``), made again when a correction or
+   statement lands while the copy is unreleased.
 4. ``rendering.request_render``: the PDF is rendered by the background job queue
    (``tasks``) with progress, never in a web worker; the result is kept encrypted.
 5. ``releasing``: ``mark_reviewed`` (caseworker), ``sign`` (team leader, where something
