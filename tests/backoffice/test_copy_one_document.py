@@ -497,3 +497,66 @@ def test_issue12_item0_art15_the_second_detector_runs_over_the_amended_text_agai
     assert (hit.origin, hit.ground, hit.state) == ("detector", R.THIRD_PARTY, "applied")
     _page, _doc, pdf = _one_document(app, client, ref, copy_id, reader=_pdftotext)
     assert "blauwe plekken" not in pdf
+
+
+def test_issue12_item0_art16_a_statement_added_while_the_copy_is_a_draft_gets_its_redactions(app, logged_in):
+    """Issue 12 item 0, art. 16: an own statement added after the copy was made is in the
+    copy with its redactions stored (the reporter, the protected address), at once; the
+    copy is a new draft version to render and check."""
+    client = logged_in("caseworker")
+    worker = ch.actor(app, client.staff_id)
+    dossier_id = import_doc(app)
+    ref = ch.file(app, answers(MARK, rights=["eigen_verklaring", "afschrift"],
+                               details={"eigen_verklaring": {"statement": STATEMENT}}))
+    ch.verify_everyone(app, ref, worker)
+    link_id = _call(app, copies.link_dossier, worker, ref, dossier_id, "p2")
+    copy_id = _call(app, copies.create_copy, worker, ref, link_id)
+    assert not [r for r in _rows(app, copy_id) if r.field == "statement"]
+    with app.app_context():
+        version = _copy(copy_id).version
+        db.session.remove()
+    st_id = _call(app, rx.add_statement, worker, ref, link_id=link_id, text=STATEMENT,
+                  entry_pks=[_pk(app, dossier_id, "e1")])
+    made = [r for r in _rows(app, copy_id) if r.field == "statement"]
+    assert {r.statement_id for r in made} == {st_id}
+    assert sorted(r.ground for r in made) == sorted([R.REPORTER_PROTECTION, R.SAFETY])
+    with app.app_context():
+        c = _copy(copy_id)
+        assert c.version > version and c.status == "draft" and c.detector_state == "done"
+        db.session.remove()
+    page = client.get(f"/backoffice/verzoeken/{ref}/afschrift/{copy_id}").get_data(as_text=True)
+    for r in made:
+        assert f'id="weglating-{r.id}"' in page
+
+
+def test_issue12_item0_a_copy_made_before_the_rows_were_stored_gets_them_when_opened(app, marks_copy):
+    """Issue 12 item 0 (migration 7c41e2b9d0a3): a copy made before the redactions of its
+    amended text and statement were stored gets them, from the same rules, when the
+    workbench opens it: a new version (an older PDF cannot be released), the detector
+    over the texts again; opening it once more changes nothing."""
+    from portal.models import CopyRedaction
+
+    client, ref, copy_id = marks_copy
+    url = f"/backoffice/verzoeken/{ref}/afschrift/{copy_id}"
+    before = sorted((r.field, r.start, r.end, r.ground) for r in _rows(app, copy_id)
+                    if r.field in ("amended", "statement") and r.origin != "detector")
+    with app.app_context():
+        db.session.execute(db.delete(CopyRedaction).where(CopyRedaction.copy_id == copy_id,
+                                                          CopyRedaction.field.in_(("amended", "statement"))))
+        db.session.commit()
+        version = _copy(copy_id).version
+        db.session.remove()
+    client.get(url)
+    after = _rows(app, copy_id)
+    assert sorted((r.field, r.start, r.end, r.ground) for r in after
+                  if r.field in ("amended", "statement") and r.origin != "detector") == before
+    with app.app_context():
+        assert _copy(copy_id).version > version and _copy(copy_id).detector_state == "done"
+        version = _copy(copy_id).version
+        db.session.remove()
+    client.get(url)
+    assert {r.id for r in _rows(app, copy_id)} == {r.id for r in after}
+    with app.app_context():
+        assert _copy(copy_id).version == version
+        db.session.remove()
+    _one_document(app, client, ref, copy_id, reader=_pdftotext)
