@@ -115,8 +115,8 @@ def run_detection(copy_id: int) -> int:
                 continue  # the person's own words (art. 16): no detector
             targets = [Target(field, (ce.entry.title or "") if field == "title" else ce.entry.text, ce.entry_pk)
                        for field in FIELDS]
-            if ce.entry_pk in amended:
-                targets.append(amended[ce.entry_pk])
+            if ce.entry_pk in amended:  # the new text is printed, not the old one: no detector on that
+                targets[FIELDS.index("text")] = amended[ce.entry_pk]
             for t in targets:
                 if not t.text:
                     continue
