@@ -285,9 +285,10 @@ def view_copy(actor: Actor, reference: str, copy_id: int) -> tuple[Request, Copy
     req = load(reference)
     authz.require(actor, Permission.COPY_PREPARE, object_type="copy", object_id=copy_id, subject_ref=reference)
     copy = copy_of(req, copy_id)
-    remade = texts_up_to_date(copy)
     log_access(actor, "copy.view", req, copy)
     db.session.commit()
-    if remade:
+    # After the log's commit: what this loads stays loaded for the page, unless it changed.
+    if texts_up_to_date(copy):
+        db.session.commit()
         signals.copy_texts_changed.send(copy.id)
     return req, copy
