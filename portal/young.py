@@ -188,6 +188,18 @@ YOUNG: dict[str, str] = {
     'Kijk in uw e-mail': N_('Kijk in je e-mail'),
     'Als het kenmerk en het e-mailadres kloppen en uw e-mailadres is bevestigd, krijgt u binnen een paar minuten een e-mail met een link. De link werkt één keer en 30 minuten lang.': N_('Als het kenmerk en het e-mailadres kloppen en je e-mailadres is bevestigd, krijg je binnen een paar minuten een e-mail met een link. De link werkt één keer en 30 minuten lang.'),
     'Geen e-mail gekregen? Kijk ook in uw map met ongewenste e-mail, of bel ons.': N_('Geen e-mail gekregen? Kijk ook in je map met ongewenste e-mail, of bel ons.'),
+    # DigiD (issue 11): the identity step, a level below the minimum, the BSN choice, joining.
+    'U logde in met DigiD op niveau %(level)s. Voor dit verzoek is minstens niveau %(minimum)s nodig, omdat het om gevoelige gegevens gaat.': N_('Je logde in met DigiD op niveau %(level)s. Voor dit verzoek is minstens niveau %(minimum)s nodig, omdat het om gevoelige gegevens gaat.'),
+    'Stuur daarom ook een kopie van uw identiteitsbewijs mee, of laat het zien bij Veilig Thuis. Dat kiest u hieronder.': N_('Stuur daarom ook een kopie van je identiteitsbewijs mee, of laat het zien bij Veilig Thuis. Dat kies je hieronder.'),
+    'U bent ingelogd met DigiD, niveau %(level)s. Uw burgerservicenummer (BSN) eindigt op %(end)s.': N_('Je bent ingelogd met DigiD, niveau %(level)s. Je burgerservicenummer (BSN) eindigt op %(end)s.'),
+    'U bent ingelogd met DigiD, niveau %(level)s. Uw burgerservicenummer (BSN) eindigt op %(end)s. Kies hieronder: Ik ben ingelogd met DigiD.': N_('Je bent ingelogd met DigiD, niveau %(level)s. Je burgerservicenummer (BSN) eindigt op %(end)s. Kies hieronder: Ik ben ingelogd met DigiD.'),
+    'Gebruikt u een computer of telefoon van iemand anders? Sluit dan als u klaar bent alle vensters van de browser. Anders kan DigiD nog ingelogd zijn.': N_('Gebruik je een computer of telefoon van iemand anders? Sluit dan als je klaar bent alle vensters van de browser. Anders kan DigiD nog ingelogd zijn.'),
+    'Met DigiD hoeft u geen kopie te sturen en niet langs te komen. U heeft wel DigiD op niveau %(minimum)s of hoger nodig.': N_('Met DigiD hoef je geen kopie te sturen en niet langs te komen. Je hebt wel DigiD op niveau %(minimum)s of hoger nodig.'),
+    'U heeft het inloggen met DigiD afgebroken. Er is niets bewaard. Kies hieronder hoe u verder wilt.': N_('Je hebt het inloggen met DigiD afgebroken. Er is niets bewaard. Kies hieronder hoe je verder wilt.'),
+    'Het BSN van DigiD eindigt op %(digid)s. Het BSN dat u zelf invulde eindigt op %(typed)s. Dat is niet hetzelfde.': N_('Het BSN van DigiD eindigt op %(digid)s. Het BSN dat je zelf invulde eindigt op %(typed)s. Dat is niet hetzelfde.'),
+    'Is het BSN dat u invulde goed? Dan was dit niet uw DigiD, en laat u op een andere manier zien wie u bent.': N_('Is het BSN dat je invulde goed? Dan was dit niet jouw DigiD, en laat je op een andere manier zien wie je bent.'),
+    'Log opnieuw in met DigiD, of kies een andere manier om te laten zien wie u bent.': N_('Log opnieuw in met DigiD, of kies een andere manier om te laten zien wie je bent.'),
+    'Dit BSN is niet het BSN van uw DigiD. Vul het BSN van uw DigiD in, laat het leeg, of kies een andere manier om te laten zien wie u bent.': N_('Dit BSN is niet het BSN van jouw DigiD. Vul het BSN van je DigiD in, laat het leeg, of kies een andere manier om te laten zien wie je bent.'),
     # Letters (PDF) addressed to a young person, templates/pdf/: chosen from the letter's
     # readers (services/notices.readers_are_young), not from who makes it.
     'Heeft u vragen? Bel ons: %(phone)s. Noem dan het kenmerk van uw verzoek.': N_('Heb je vragen? Bel ons: %(phone)s. Noem dan het kenmerk van je verzoek.'),
