@@ -82,6 +82,23 @@ def test_art20_4_letters_to_a_child_of_13_say_je(client, app, tmp_path):
     assert "Je krijgt uiterlijk op 1 maart 2040 antwoord" in extension
 
 
+def test_art20_4_after_the_invited_child_says_not_safe_the_letters_say_je(client, app, tmp_path):
+    """A parent starts for a child of 14, the child says involving the parent is not safe:
+    the parent no longer reads the letters (services/left_out.py), so they are the
+    child's, in "je"."""
+    from .test_invited_child_not_safe import open_by_code, parent_starts, say_not_safe
+
+    f = parent_starts(app)
+    sub = Filer(client).fill(f).submit()
+    before, _extension = letters_of(app, sub.reference, tmp_path, "ouder-en-kind")
+    assert "Besluit op uw verzoek" in before  # the parent reads it too, until the child says it
+    child = app.test_client()
+    open_by_code(child, sub.reference, sub.invitation_code)
+    assert say_not_safe(child, f.subject.birth_date).status_code == 200
+    after, _extension = letters_of(app, sub.reference, tmp_path, "kind-alleen")
+    assert not U_WORDS.search(after) and "Besluit op je verzoek" in after
+
+
 def test_art20_a_young_requester_of_17_reads_je_in_a_letter(client, app, tmp_path):
     born = years_ago(17, today(app))
     sub = Filer(client).fill(Filing(requester=Person("Sem", "de Wit", dmy(born)), email=None)).submit()
