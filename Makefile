@@ -76,3 +76,4 @@ messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output --project vt-rechtenportaal --ignore-dirs ".venv tests migrations instance benchmarks" . >/dev/null
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --ignore-obsolete --no-fuzzy-matching >/dev/null
 	$(BIN)/python scripts/nl_source_catalogue.py
+	PYTHONPATH=. $(BIN)/python scripts/young_english.py

@@ -11,10 +11,19 @@ How it is applied, so that templates keep their ordinary ``_("...")``:
 - the templates' ``_``/``gettext`` look the message id up here first when g.young is
   set (installed over Flask-Babel's callables by ``register``);
 - texts that arrive already made (form labels, hints and errors, status and event
-  names) pass the ``je`` filter, which the form macros apply.
+  names) pass the ``je`` filter, which the form macros apply;
+- a letter (PDF), a copy's cover letter and an e-mail are made inside ``reading(young)``,
+  young chosen from their addressee (services/notices.readers_are_young, the party of
+  an e-mail), never from the member of staff or the worker who makes them;
+- a message the system stored for the status page passes the ``stored_message``
+  filter, which finds the "je" form when the page is shown (``STORED``).
 English says "you" either way: each "je" message has the English of its "u" message.
 """
 from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from flask import Flask, g, has_app_context
 from flask_babel import get_translations
@@ -179,7 +188,134 @@ YOUNG: dict[str, str] = {
     'Kijk in uw e-mail': N_('Kijk in je e-mail'),
     'Als het kenmerk en het e-mailadres kloppen en uw e-mailadres is bevestigd, krijgt u binnen een paar minuten een e-mail met een link. De link werkt één keer en 30 minuten lang.': N_('Als het kenmerk en het e-mailadres kloppen en je e-mailadres is bevestigd, krijg je binnen een paar minuten een e-mail met een link. De link werkt één keer en 30 minuten lang.'),
     'Geen e-mail gekregen? Kijk ook in uw map met ongewenste e-mail, of bel ons.': N_('Geen e-mail gekregen? Kijk ook in je map met ongewenste e-mail, of bel ons.'),
+    # DigiD (issue 11): the identity step, a level below the minimum, the BSN choice, joining.
+    'U logde in met DigiD op niveau %(level)s. Voor dit verzoek is minstens niveau %(minimum)s nodig, omdat het om gevoelige gegevens gaat.': N_('Je logde in met DigiD op niveau %(level)s. Voor dit verzoek is minstens niveau %(minimum)s nodig, omdat het om gevoelige gegevens gaat.'),
+    'Stuur daarom ook een kopie van uw identiteitsbewijs mee, of laat het zien bij Veilig Thuis. Dat kiest u hieronder.': N_('Stuur daarom ook een kopie van je identiteitsbewijs mee, of laat het zien bij Veilig Thuis. Dat kies je hieronder.'),
+    'U bent ingelogd met DigiD, niveau %(level)s. Uw burgerservicenummer (BSN) eindigt op %(end)s.': N_('Je bent ingelogd met DigiD, niveau %(level)s. Je burgerservicenummer (BSN) eindigt op %(end)s.'),
+    'U bent ingelogd met DigiD, niveau %(level)s. Uw burgerservicenummer (BSN) eindigt op %(end)s. Kies hieronder: Ik ben ingelogd met DigiD.': N_('Je bent ingelogd met DigiD, niveau %(level)s. Je burgerservicenummer (BSN) eindigt op %(end)s. Kies hieronder: Ik ben ingelogd met DigiD.'),
+    'Gebruikt u een computer of telefoon van iemand anders? Sluit dan als u klaar bent alle vensters van de browser. Anders kan DigiD nog ingelogd zijn.': N_('Gebruik je een computer of telefoon van iemand anders? Sluit dan als je klaar bent alle vensters van de browser. Anders kan DigiD nog ingelogd zijn.'),
+    'Met DigiD hoeft u geen kopie te sturen en niet langs te komen. U heeft wel DigiD op niveau %(minimum)s of hoger nodig.': N_('Met DigiD hoef je geen kopie te sturen en niet langs te komen. Je hebt wel DigiD op niveau %(minimum)s of hoger nodig.'),
+    'U heeft het inloggen met DigiD afgebroken. Er is niets bewaard. Kies hieronder hoe u verder wilt.': N_('Je hebt het inloggen met DigiD afgebroken. Er is niets bewaard. Kies hieronder hoe je verder wilt.'),
+    'Het BSN van DigiD eindigt op %(digid)s. Het BSN dat u zelf invulde eindigt op %(typed)s. Dat is niet hetzelfde.': N_('Het BSN van DigiD eindigt op %(digid)s. Het BSN dat je zelf invulde eindigt op %(typed)s. Dat is niet hetzelfde.'),
+    'Is het BSN dat u invulde goed? Dan was dit niet uw DigiD, en laat u op een andere manier zien wie u bent.': N_('Is het BSN dat je invulde goed? Dan was dit niet jouw DigiD, en laat je op een andere manier zien wie je bent.'),
+    'Log opnieuw in met DigiD, of kies een andere manier om te laten zien wie u bent.': N_('Log opnieuw in met DigiD, of kies een andere manier om te laten zien wie je bent.'),
+    'Dit BSN is niet het BSN van uw DigiD. Vul het BSN van uw DigiD in, laat het leeg, of kies een andere manier om te laten zien wie u bent.': N_('Dit BSN is niet het BSN van jouw DigiD. Vul het BSN van je DigiD in, laat het leeg, of kies een andere manier om te laten zien wie je bent.'),
+    # Letters (PDF) addressed to a young person, templates/pdf/: chosen from the letter's
+    # readers (services/notices.readers_are_young), not from who makes it.
+    'Heeft u vragen? Bel ons: %(phone)s. Noem dan het kenmerk van uw verzoek.': N_('Heb je vragen? Bel ons: %(phone)s. Noem dan het kenmerk van je verzoek.'),
+    'Heeft u vragen? Bel ons: %(phone)s. Noem dan het kenmerk van deze brief.': N_('Heb je vragen? Bel ons: %(phone)s. Noem dan het kenmerk van deze brief.'),
+    'Besluit op uw verzoek': N_('Besluit op je verzoek'),
+    'U heeft ons gevraagd om: %(right)s. Dit recht staat in artikel %(article)s van het Privacyreglement Veilig Thuis.': N_('Je hebt ons gevraagd om: %(right)s. Dit recht staat in artikel %(article)s van het Privacyreglement Veilig Thuis.'),
+    'Wij wijzen uw verzoek toe.': N_('Wij wijzen je verzoek toe.'),
+    'Wij wijzen uw verzoek voor een deel toe. Voor het andere deel wijzen wij het af.': N_('Wij wijzen je verzoek voor een deel toe. Voor het andere deel wijzen wij het af.'),
+    'Wij wijzen uw verzoek af.': N_('Wij wijzen je verzoek af.'),
+    'U heeft ons gevraagd om: %(right)s. Wij hebben meer tijd nodig om uw verzoek goed te behandelen. U krijgt uiterlijk op %(date)s antwoord.': N_('Je hebt ons gevraagd om: %(right)s. Wij hebben meer tijd nodig om je verzoek goed te behandelen. Je krijgt uiterlijk op %(date)s antwoord.'),
+    'Bent u het niet eens met dit besluit?': N_('Ben je het niet eens met dit besluit?'),
+    'Bent u het niet eens met dit afschrift?': N_('Ben je het niet eens met dit afschrift?'),
+    'Vindt u dat wij ons niet aan de regels houden? Dan kunt u dit doen (artikel 21):': N_('Vind je dat wij ons niet aan de regels houden? Dan kun je dit doen (artikel 21):'),
+    'Lost dat niets op, of wilt u geen gesprek? Vraag een onafhankelijke vertrouwenspersoon om hulp, of vraag om bemiddeling door een klachtenfunctionaris.': N_('Lost dat niets op, of wil je geen gesprek? Vraag een onafhankelijke vertrouwenspersoon om hulp, of vraag om bemiddeling door een klachtenfunctionaris.'),
+    'Helpt bemiddeling niet? Dan kunt u een brief sturen naar de klachtencommissie.': N_('Helpt bemiddeling niet? Dan kun je een brief sturen naar de klachtencommissie.'),
+    'U kunt ook een klacht indienen bij de Autoriteit Persoonsgegevens. Daar vindt u ook meer informatie over uw privacy: www.autoriteitpersoonsgegevens.nl.': N_('Je kunt ook een klacht indienen bij de Autoriteit Persoonsgegevens. Daar vind je ook meer informatie over je privacy: www.autoriteitpersoonsgegevens.nl.'),
+    'U kunt ook naar de rechter gaan.': N_('Je kunt ook naar de rechter gaan.'),
+    'Bel ons als u hulp wilt bij een klacht: %(phone)s.': N_('Bel ons als je hulp wilt bij een klacht: %(phone)s.'),
+    'U schreef dat er nu staat:': N_('Je schreef dat er nu staat:'),
+    'Volgens u moet er staan:': N_('Volgens jou moet er staan:'),
+    'Wij verbeteren dit. In elke kopie die u later van ons krijgt, staat de verbeterde tekst, met de datum van de correctie.': N_('Wij verbeteren dit. In elke kopie die je later van ons krijgt, staat de verbeterde tekst, met de datum van de correctie.'),
+    'Wij verwijderen dit uit het dossier. Het staat niet meer in een kopie die u later van ons krijgt.': N_('Wij verwijderen dit uit het dossier. Het staat niet meer in een kopie die je later van ons krijgt.'),
+    'Wij schermen dit af. Het blijft in het dossier, maar wij gebruiken het niet meer en geven het aan niemand. In een kopie die u later krijgt, staat op die plek alleen: afgeschermd.': N_('Wij schermen dit af. Het blijft in het dossier, maar wij gebruiken het niet meer en geven het aan niemand. In een kopie die je later krijgt, staat op die plek alleen: afgeschermd.'),
+    'Wij gaven een deel van deze gegevens eerder aan een andere organisatie. Wij laten die organisatie weten wat wij hebben aangepast (artikel 19 AVG). Wilt u weten welke organisatie dat is? Vraag het ons.': N_('Wij gaven een deel van deze gegevens eerder aan een andere organisatie. Wij laten die organisatie weten wat wij hebben aangepast (artikel 19 AVG). Wil je weten welke organisatie dat is? Vraag het ons.'),
+    'Wij gaven een deel van deze gegevens eerder aan een andere organisatie. Wij laten die organisatie weten dat de gegevens gewist zijn (artikel 19 AVG). Wilt u weten welke organisatie dat is? Vraag het ons.': N_('Wij gaven een deel van deze gegevens eerder aan een andere organisatie. Wij laten die organisatie weten dat de gegevens gewist zijn (artikel 19 AVG). Wil je weten welke organisatie dat is? Vraag het ons.'),
+    'Wij gaven een deel van deze gegevens eerder aan een andere organisatie. Wij laten die organisatie weten dat de gegevens vernietigd zijn (artikel 19 AVG). Wilt u weten welke organisatie dat is? Vraag het ons.': N_('Wij gaven een deel van deze gegevens eerder aan een andere organisatie. Wij laten die organisatie weten dat de gegevens vernietigd zijn (artikel 19 AVG). Wil je weten welke organisatie dat is? Vraag het ons.'),
+    'Bent u het niet eens met een mening of oordeel?': N_('Ben je het niet eens met een mening of oordeel?'),
+    'In het dossier staan ook meningen en oordelen van Veilig Thuis. Dat zijn geen feiten. Daarom passen wij ze niet aan als u het er niet mee eens bent.': N_('In het dossier staan ook meningen en oordelen van Veilig Thuis. Dat zijn geen feiten. Daarom passen wij ze niet aan als je het er niet mee eens bent.'),
+    'U kunt wel een eigen verklaring geven (artikel 16 van het Privacyreglement Veilig Thuis). Daarin schrijft u wat u ervan vindt. Wij voegen uw verklaring toe aan het dossier. Uw verklaring staat dan helemaal in elke kopie die u later van ons krijgt.': N_('Je kunt wel een eigen verklaring geven (artikel 16 van het Privacyreglement Veilig Thuis). Daarin schrijf je wat je ervan vindt. Wij voegen je verklaring toe aan het dossier. Je verklaring staat dan helemaal in elke kopie die je later van ons krijgt.'),
+    'Wilt u dat? Vraag een eigen verklaring aan op onze website, of bel ons. Noem dan het kenmerk van deze brief.': N_('Wil je dat? Vraag een eigen verklaring aan op onze website, of bel ons. Noem dan het kenmerk van deze brief.'),
+    'Wij hebben uw eigen verklaring toegevoegd aan het dossier (artikel 16).': N_('Wij hebben je eigen verklaring toegevoegd aan het dossier (artikel 16).'),
+    'Uw verklaring hoort bij deze stukken uit het dossier:': N_('Je verklaring hoort bij deze stukken uit het dossier:'),
+    'Ook de PDF die u stuurde, hoort bij uw verklaring in het dossier.': N_('Ook de PDF die je stuurde, hoort bij je verklaring in het dossier.'),
+    'Wij voegen uw eigen verklaring toe aan het dossier (artikel 16).': N_('Wij voegen je eigen verklaring toe aan het dossier (artikel 16).'),
+    'Uw verklaring staat in elke kopie van uw gegevens die u later van ons krijgt. Wij laten de hele tekst zien en zetten erbij dat het uw eigen verklaring is.': N_('Je verklaring staat in elke kopie van je gegevens die je later van ons krijgt. Wij laten de hele tekst zien en zetten erbij dat het je eigen verklaring is.'),
+    'Wij veranderen niets aan de andere stukken in het dossier. Denkt u dat er feiten in staan die niet kloppen? Dan kunt u vragen om correctie (artikel 15).': N_('Wij veranderen niets aan de andere stukken in het dossier. Denk je dat er feiten in staan die niet kloppen? Dan kun je vragen om correctie (artikel 15).'),
+    'Uw redenen en ons oordeel (artikel 18 lid 2)': N_('Jouw redenen en ons oordeel (artikel 18 lid 2)'),
+    'door u genoemd': N_('door jou genoemd'),
+    'Wij wissen de gegevens zo snel mogelijk. Staat u in een stuk dat ook over iemand anders gaat? Dan blijft dat stuk voor die ander bewaard. Wij halen er uw naam en uw andere gegevens uit.': N_('Wij wissen de gegevens zo snel mogelijk. Sta je in een stuk dat ook over iemand anders gaat? Dan blijft dat stuk voor die ander bewaard. Wij halen er je naam en je andere gegevens uit.'),
+    'Als het klaar is, ziet u dat op de website waar u uw verzoek volgt.': N_('Als het klaar is, zie je dat op de website waar je je verzoek volgt.'),
+    'Ons onderzoek heeft laten zien dat de melding niet klopte. Dan moeten wij de gegevens vernietigen als u daarom vraagt (artikel 17 lid 3).': N_('Ons onderzoek heeft laten zien dat de melding niet klopte. Dan moeten wij de gegevens vernietigen als je daarom vraagt (artikel 17 lid 3).'),
+    'Wij vernietigen de gegevens uiterlijk op %(date)s. Dat is binnen drie maanden nadat wij uw verzoek kregen (artikel 17 lid 4).': N_('Wij vernietigen de gegevens uiterlijk op %(date)s. Dat is binnen drie maanden nadat wij je verzoek kregen (artikel 17 lid 4).'),
+    'Vernietigen gebeurt door een bedrijf dat daarvoor gecertificeerd is, of door de gegevens anoniem te maken. Dan kan niemand ze nog met u in verband brengen (artikel 9 lid 3).': N_('Vernietigen gebeurt door een bedrijf dat daarvoor gecertificeerd is, of door de gegevens anoniem te maken. Dan kan niemand ze nog met jou in verband brengen (artikel 9 lid 3).'),
+    'Staat u in een stuk dat ook over iemand anders gaat? Dan blijft dat stuk voor die ander bewaard. Wij halen er uw naam en uw andere gegevens uit.': N_('Sta je in een stuk dat ook over iemand anders gaat? Dan blijft dat stuk voor die ander bewaard. Wij halen er je naam en je andere gegevens uit.'),
+    'Wij bewaren de gegevens. Wij mogen dat alleen als het bewaren van aanmerkelijk belang is voor iemand anders dan u (artikel 17 lid 4). Wij hebben uw belang en het belang van die ander tegen elkaar afgewogen. Hierboven staat waarom.': N_('Wij bewaren de gegevens. Wij mogen dat alleen als het bewaren van aanmerkelijk belang is voor iemand anders dan jij (artikel 17 lid 4). Wij hebben jouw belang en het belang van die ander tegen elkaar afgewogen. Hierboven staat waarom.'),
+    'U heeft ons gevraagd om een afschrift. Een afschrift is een kopie van de gegevens die Veilig Thuis over u heeft. Dit recht staat in artikel 14 van het Privacyreglement Veilig Thuis.': N_('Je hebt ons gevraagd om een afschrift. Een afschrift is een kopie van de gegevens die Veilig Thuis over jou heeft. Dit recht staat in artikel 14 van het Privacyreglement Veilig Thuis.'),
+    'U deed dit verzoek namens of over %(name)s. Daarom staan in dit afschrift de gegevens over %(name)s.': N_('Je deed dit verzoek namens of over %(name)s. Daarom staan in dit afschrift de gegevens over %(name)s.'),
+    'Wij kregen uw verzoek op %(date)s. Het kenmerk van uw verzoek is %(reference)s.': N_('Wij kregen je verzoek op %(date)s. Het kenmerk van je verzoek is %(reference)s.'),
+    'Heeft u een eigen verklaring gegeven (artikel 16)? Dan staat die er helemaal in. Boven die tekst staat: „Uw eigen verklaring”.': N_('Heb je een eigen verklaring gegeven (artikel 16)? Dan staat die er helemaal in. Boven die tekst staat: „Je eigen verklaring”.'),
+    'Veilig Thuis kreeg een melding over uw gezin. Wij hebben daarna onderzoek gedaan.': N_('Veilig Thuis kreeg een melding over je gezin. Wij hebben daarna onderzoek gedaan.'),
+    'U mag ons vragen uw gegevens te vernietigen': N_('Je mag ons vragen je gegevens te vernietigen'),
+    'Wij hebben een dossier over uw gezin. Daarin staan ook gegevens over u. Omdat de melding niet klopte, mag u ons vragen om de gegevens over u te vernietigen. Wij moeten dat dan doen (artikel 17 lid 3 van het Privacyreglement Veilig Thuis).': N_('Wij hebben een dossier over je gezin. Daarin staan ook gegevens over jou. Omdat de melding niet klopte, mag je ons vragen om de gegevens over jou te vernietigen. Wij moeten dat dan doen (artikel 17 lid 3 van het Privacyreglement Veilig Thuis).'),
+    'Wij vernietigen de gegevens binnen drie maanden nadat wij uw verzoek hebben gekregen (artikel 17 lid 4). Staat u in een stuk dat ook over iemand anders gaat? Dan blijft dat stuk voor die ander bewaard. Wij halen er uw naam en uw andere gegevens uit.': N_('Wij vernietigen de gegevens binnen drie maanden nadat wij je verzoek hebben gekregen (artikel 17 lid 4). Sta je in een stuk dat ook over iemand anders gaat? Dan blijft dat stuk voor die ander bewaard. Wij halen er je naam en je andere gegevens uit.'),
+    'Hoe vraagt u dit?': N_('Hoe vraag je dit?'),
+    'Wij vragen u te laten zien wie u bent. Zo weten wij zeker dat wij niemand anders uw gegevens laten vernietigen.': N_('Wij vragen je te laten zien wie je bent. Zo weten wij zeker dat wij niemand anders jouw gegevens laten vernietigen.'),
+    'Vraagt u niets?': N_('Vraag je niets?'),
+    'Uw andere rechten': N_('Je andere rechten'),
+    'U mag de gegevens over u ook inzien of een kopie krijgen. U mag vragen om fouten te verbeteren, of uw eigen verklaring toe te voegen. Meer hierover staat op onze website.': N_('Je mag de gegevens over jou ook inzien of een kopie krijgen. Je mag vragen om fouten te verbeteren, of je eigen verklaring toe te voegen. Meer hierover staat op onze website.'),
+    # Texts the system stores as messages for the status page (see STORED below).
+    'We hebben meer tijd nodig voor uw verzoek: %(right)s. U krijgt uiterlijk op %(date)s antwoord.': N_('We hebben meer tijd nodig voor je verzoek: %(right)s. Je krijgt uiterlijk op %(date)s antwoord.'),
+    'Wij hebben uw afschrift ingetrokken. Er zijn gegevens uit het dossier vernietigd of gewist. Daardoor klopt het afschrift niet meer, en u kunt het niet meer downloaden. Wilt u een nieuw afschrift? Neem dan contact met ons op.': N_('Wij hebben je afschrift ingetrokken. Er zijn gegevens uit het dossier vernietigd of gewist. Daardoor klopt het afschrift niet meer, en je kunt het niet meer downloaden. Wil je een nieuw afschrift? Neem dan contact met ons op.'),
+    'Wij hebben uw verzoek om vernietiging uitgevoerd. De gegevens zijn op %(date)s anoniem gemaakt. Niemand kan ze nog met u in verband brengen.': N_('Wij hebben je verzoek om vernietiging uitgevoerd. De gegevens zijn op %(date)s anoniem gemaakt. Niemand kan ze nog met jou in verband brengen.'),
+    'Wij hebben uw verzoek om vernietiging uitgevoerd. De gegevens zijn op %(date)s vernietigd.': N_('Wij hebben je verzoek om vernietiging uitgevoerd. De gegevens zijn op %(date)s vernietigd.'),
+    'Wij hebben uw verzoek om gegevenswissing uitgevoerd. De gegevens zijn op %(date)s gewist.': N_('Wij hebben je verzoek om gegevenswissing uitgevoerd. De gegevens zijn op %(date)s gewist.'),
 }
+
+
+#: The texts the system itself stores as a message on the status page (services/casefile
+#: .extend, services/destruction/execution). A message is stored once, in the request's
+#: language, for everyone who reads the request (in a joint request a parent and a child
+#: read the same message), so the form is chosen when the page is shown: a young reader
+#: sees the "je" form of a stored Dutch text that is one of these (with its values, and
+#: anything the caseworker added after it, such as the reasons for an extension).
+#: Messages typed by staff are shown as typed; English says "you" either way.
+STORED: tuple[str, ...] = (
+    'We hebben meer tijd nodig voor uw verzoek: %(right)s. U krijgt uiterlijk op %(date)s antwoord.',
+    'Wij hebben uw afschrift ingetrokken. Er zijn gegevens uit het dossier vernietigd of gewist. Daardoor klopt het afschrift niet meer, en u kunt het niet meer downloaden. Wilt u een nieuw afschrift? Neem dan contact met ons op.',
+    'Wij hebben uw verzoek om vernietiging uitgevoerd. De gegevens zijn op %(date)s anoniem gemaakt. Niemand kan ze nog met u in verband brengen.',
+    'Wij hebben uw verzoek om vernietiging uitgevoerd. De gegevens zijn op %(date)s vernietigd.',
+    'Wij hebben uw verzoek om gegevenswissing uitgevoerd. De gegevens zijn op %(date)s gewist.',
+)
+
+
+def _pattern(msgid: str) -> re.Pattern:
+    """The stored Dutch text of a message id (the Dutch catalogue says the id itself), its
+    values as named groups."""
+    pieces = re.split(r"%\((\w+)\)s", msgid)
+    return re.compile("".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(pieces)), re.S)
+
+
+STORED_PATTERNS = tuple((msgid, _pattern(msgid)) for msgid in STORED)
+
+
+def stored_message(body: str) -> str:
+    """A message the system stored, as the person reading now reads it: the "je" form
+    for a young reader when it begins with one of the STORED texts, else as stored."""
+    if not body or not young_now():
+        return body
+    for msgid, pattern in STORED_PATTERNS:
+        found = pattern.match(body)
+        if found:
+            return YOUNG[msgid] % found.groupdict() + body[found.end():]
+    return body
+
+
+@contextmanager
+def reading(young: bool) -> Iterator[None]:
+    """Render for a young reader ("je") or an adult ("u") outside a page: a letter or
+    an e-mail, whose reader is its addressee, not whoever makes it (a team leader
+    signing, the worker). Needs an app context."""
+    before = g.get("young")
+    g.young = young
+    try:
+        yield
+    finally:
+        g.young = before
 
 
 def young_now() -> bool:
@@ -216,3 +352,4 @@ def register(app: Flask) -> None:
         npgettext=lambda c, s, p, n: get_translations().unpgettext(c, s, p, n),
     )
     app.add_template_filter(je, "je")
+    app.add_template_filter(stored_message, "stored_message")

@@ -69,4 +69,5 @@ class CopyDocument:
     # Number of attachments that follow the entries as redacted page images.
     attachment_count: int = 0
     draft: bool = True  # a draft says so on every page ("CONCEPT")
+    young: bool = False  # its readers are young: the cover letter says "je" (portal/young.py)
     extra: dict = field(default_factory=dict)

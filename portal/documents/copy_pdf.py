@@ -37,6 +37,7 @@ from flask import current_app
 from flask_babel import force_locale, gettext
 from markupsafe import Markup
 
+from ..young import reading
 from .copy_document import CopyDocument, EntryView
 from .pdf import STATIC_ROOT, StaticOnlyFetcher  # imports WeasyPrint first, guarding Pillow's flag
 
@@ -124,7 +125,7 @@ def render_copy_html(doc: CopyDocument) -> str:
     """The HTML of the copy in its language. Needs an app context (templates, babel)."""
     app = current_app._get_current_object()
     entries = entries_in_date_order(doc)
-    with force_locale(doc.language):
+    with force_locale(doc.language), reading(doc.young):
         return app.jinja_env.get_template(TEMPLATE).render(
             doc=doc, lang=doc.language, entries=entries, css=copy_css(), page_parts=_page_parts(),
             has_own_statement=any(e.own_statement and not e.withheld_label for e in entries),

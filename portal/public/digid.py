@@ -15,6 +15,7 @@ from ..infra.extensions import limiter
 from ..rules import eid as eid_rules
 from ..services import drafts, outbox
 from ..services import eid
+from ..services.timeline import today_local
 from . import digid_status, flow
 from .digid_texts import ERRORS, LEVEL_LABELS
 from . import forms as f
@@ -74,6 +75,7 @@ def identity_step(fallback):
 
 
 def _identity_page(answers: dict, error: str, status: int):
+    g.young = flow.young_reader(answers, today_local())  # as on the step itself
     g.digid = context(answers, error)
     form = f.IdentityForm(data=answers.get("identity") if (answers.get("identity") or {}).get("method") != "eid" else None)
     prev = flow.previous_step(STEP, answers)

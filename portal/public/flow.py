@@ -6,7 +6,9 @@ done; otherwise the person is sent to the first one that is not.
 """
 from __future__ import annotations
 
-from ..rules.eligibility import ForWhom
+from datetime import date
+
+from ..rules.eligibility import ForWhom, is_adult
 from ..rules.rights import Right
 
 ORDER = (
@@ -104,3 +106,12 @@ def mark_done(step: str, answers: dict) -> None:
 
 def reopen(answers: dict, names: tuple[str, ...]) -> None:
     answers["done"] = [s for s in (answers.get("done") or []) if s not in names]
+
+
+def young_reader(answers: dict, today: date) -> bool:
+    """The person filling in is a young person (under 18, filing for themselves): the
+    pages say "je" (portal/young.py; issue 15, item 2)."""
+    born = (answers.get("requester") or {}).get("birth_date")
+    if answers.get("for_whom") != ForWhom.SELF.value or not born:
+        return False
+    return not is_adult(date.fromisoformat(born), today)

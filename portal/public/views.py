@@ -135,9 +135,7 @@ def _person_answers(form) -> dict:
 
 def _young(answers: dict) -> bool:
     """The person reading is a young person (under 18, filing for themselves): "je"."""
-    if answers.get("for_whom") != ForWhom.SELF.value or not (answers.get("requester") or {}).get("birth_date"):
-        return False
-    return not eligibility.is_adult(date.fromisoformat(answers["requester"]["birth_date"]), svc.today_local())
+    return flow.young_reader(answers, svc.today_local())
 
 
 @bp.context_processor

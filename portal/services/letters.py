@@ -9,7 +9,8 @@ is a neutral word. The sha256 of the PDF is stored with it and checked when it i
 Rendering: portal/documents/pdf.py (WeasyPrint, nothing fetched from outside portal/static).
 Templates: portal/templates/pdf/. They are rendered with the Jinja environment
 directly (not flask.render_template), so a letter can be made outside a web request
-too (a job, the CLI) and no context processor can add anything to it.
+too (a job, the CLI) and no context processor can add anything to it. A letter says
+"je" when its readers are young (notices.readers_are_young, portal/young.py), "u" else.
 """
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ from ..documents.pdf import render_pdf
 from ..rules.grounds import Ground, Outcome
 from ..rules.permissions import Permission
 from ..rules.rights import ARTICLES, Right
-from . import audit, left_out
+from ..young import reading
+from . import audit, left_out, notices
 from .references import by_reference
 from .timeline import today_local
 from .authz import Actor, require
@@ -48,7 +50,8 @@ def _article_number(right: str) -> str:
 def _render(template: str, req: Request, **context) -> bytes:
     app = current_app._get_current_object()
 
-    with force_locale(req.language):
+    # "Je" or "u" from who the letter is addressed to, not from who signs or previews it.
+    with force_locale(req.language), reading(notices.readers_are_young(req)):
         html = app.jinja_env.get_template(template).render(
             req=req, lang=req.language, today=today_local(), org_name=app.config["ORGANISATION_NAME"],
             org_phone=app.config["ORGANISATION_PHONE"], **context)

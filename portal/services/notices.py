@@ -40,6 +40,15 @@ def addressable(req: Request) -> list[Party]:
             and left_out.since(req, p.id) is None]
 
 
+def readers_are_young(req: Request) -> bool:
+    """A letter or a copy of this request says "je" only when everyone who reads it on
+    the status page is a young person about their own request: a young requester of 16
+    or 17, or the invited child who kept the parent out (art. 20.4). With an adult among
+    its readers (a joint request, art. 20.1: one letter for both) it says "u"."""
+    people = addressable(req)
+    return bool(people) and all(reads_as_young(p) for p in people)
+
+
 class Address(str):
     """An e-mail address that knows whether a young person reads it (the notice then
     says "je"). A plain ``str`` everywhere else."""

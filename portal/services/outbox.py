@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import json
 import logging
-from contextlib import contextmanager
-
-from flask import current_app, g
+from flask import current_app
 
 from ..infra import mail
+from ..young import reading
 from . import signals
 from .requests import status_link_for
 
@@ -33,17 +32,6 @@ def _seal(data: dict) -> str:
 
 def _open(sealed: str) -> dict:
     return json.loads(current_app.extensions["vault"].decrypt(sealed.encode()))
-
-
-@contextmanager
-def _reader(young: bool):
-    """Render an e-mail for a young reader ("je", portal/young.py) or an adult ("u")."""
-    before = g.get("young")
-    g.young = young
-    try:
-        yield
-    finally:
-        g.young = before
 
 
 def public_url(endpoint: str, **values) -> str:
@@ -64,7 +52,7 @@ def deliver(sealed: str) -> None:
     is tried again)."""
     data = _open(sealed)
     context = data["context"]
-    with _reader(bool(context.get("young"))):
+    with reading(bool(context.get("young"))):
         mail.send(data["to"], data["template"], data["lang"], **context)
 
 
@@ -81,7 +69,7 @@ def deliver_status_links(sealed: str) -> int:
     sent = 0
     for address, token, lang, young in status_link_for(data["reference"], data["email"]):
         try:
-            with _reader(young):
+            with reading(young):
                 mail.send(address, "status_link", lang, link=public_url("public.status_link", token=token), young=young)
             sent += 1
         except mail.MailError:

@@ -410,3 +410,59 @@ def test_art20_5_the_start_page_names_digid_only_where_it_is_offered(client, app
     finally:
         app.config["DIGID_ISSUER"] = None
     assert "DigiD, om te laten zien wie u bent" in page and "kopie van uw paspoort" in page
+
+
+# --- "je" for a young person (issue 15, item 2) -------------------------------------------------
+
+def _young_filing(app, bsn: str = "") -> Filing:
+    from tests.app.support import dmy, today, years_ago
+
+    return Filing(requester=Person("Sem", "de Wit", dmy(years_ago(17, today(app))), bsn=bsn))
+
+
+def test_art20_issue15_a_young_person_reads_the_digid_texts_with_je(client, app, digid):
+    """A young requester (17, art. 20.1: files alone) reads every DigiD text of the
+    identity step in "je": the offer, a login below the minimum, a cancelled login
+    (the page made by the DigiD callback) and the choice between two BSNs."""
+    from tests.app.test_young_reader import U_WORDS, assert_je, visible
+
+    filer = _to_identity_step(client, _young_filing(app, bsn="111222333"))
+    offer = client.get("/verzoek/identiteit").get_data(as_text=True)
+    assert "Met DigiD hoef je geen kopie te sturen" in offer
+    assert_je(offer, "identity step with DigiD")
+    cancelled = client.get(_path(_at_broker(_leave_for_broker(client), None, cancel=True))).get_data(as_text=True)
+    assert "Je hebt het inloggen met DigiD afgebroken" in cancelled
+    assert_je(cancelled, "DigiD cancelled")
+    client.get(_path(_at_broker(_leave_for_broker(client), "midden")))
+    low = client.get("/verzoek/identiteit").get_data(as_text=True)
+    assert "Je logde in met DigiD op niveau Midden" in low and "Dat kies je hieronder" in low
+    assert_je(low, "DigiD below the minimum")
+    client.get(_path(_at_broker(_leave_for_broker(client), "substantieel")))
+    filer.step("contact", {"ways": ["email"]})
+    filer.step("contact-gegevens", {"email": "sem@example.org"})
+    check = client.get("/verzoek/controleren").get_data(as_text=True)
+    assert "Het BSN dat je zelf invulde eindigt op 333" in check and "niet jouw DigiD" in check
+    assert_je(check, "two BSNs")
+    assert not U_WORDS.search(visible(check))
+
+
+def test_art20_4_issue15_the_invited_child_joins_with_digid_in_je_and_the_parent_reads_u(client, app, digid):
+    from tests.app.test_invited_child_not_safe import open_by_code, parent_starts
+    from tests.app.test_young_reader import assert_je
+
+    f = parent_starts(app)
+    sub = Filer(client).fill(f).submit()
+    child = app.test_client()
+    open_by_code(child, sub.reference, sub.invitation_code)
+    offer = child.get("/meedoen/gegevens").get_data(as_text=True)
+    assert "Met DigiD hoef je geen kopie te sturen" in offer
+    low = _join_with_digid(child, "midden")
+    assert "Je logde in met DigiD op niveau Midden" in low and "Dat kies je hieronder" in low
+    assert_je(low, "child joining, DigiD below the minimum")
+    done = _join_with_digid(child, "substantieel")
+    assert "Je bent ingelogd met DigiD, niveau Substantieel. Je burgerservicenummer (BSN) eindigt op 653" in done
+    assert_je(done, "child joining with DigiD")
+    # The parent invited by a child reads the same texts in "u".
+    _sub, parent = _parent_at_join_page(app.test_client(), app)
+    page = _join_with_digid(parent, "midden")
+    assert "U logde in met DigiD op niveau Midden" in page and "Dat kiest u hieronder" in page

@@ -258,6 +258,37 @@ def test_art17_3_outcome_letter_mentions_the_right_to_ask_for_destruction(app, t
     assert len(rows) == 2 and all("p2" in r.reason for r in rows)
 
 
+def test_art17_3_issue15_the_outcome_letter_to_a_young_person_says_je(app, tmp_path):
+    """Issue 15, item 2: a letter addressed to a young person (the daughter, under 18 on
+    the day it is made) says "je" in every sentence; to her father it says "u"."""
+    import re
+    import subprocess
+
+    from portal.models import Dossier
+    from portal.services.timeline import today_local
+
+    dossier_id = _import(app, "refuted")
+    with app.app_context():
+        dossier = db.session.execute(db.select(Dossier).filter_by(dossier_id=dossier_id)).scalar_one()
+        lotte = next(p for p in dossier.persons if p.person_id == "p3")
+        today = today_local()
+        lotte.birth_date = date(today.year - 15, 1, 1)  # 15 whatever day the test runs
+        db.session.commit()
+        db.session.remove()
+    runner = app.test_cli_runner()
+    texts = {}
+    for person in ("p3", "p2"):
+        out = tmp_path / f"{person}.pdf"
+        result = runner.invoke(args=["dossier", "outcome-letter", dossier_id, "--person", person, "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        texts[person] = " ".join(subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True,
+                                                check=True).stdout.split())
+    young, adult = texts["p3"], texts["p2"]
+    assert not re.search(r"\b(u|uw)\b", young, re.I), re.findall(r"[^.]*\b(?:u|uw)\b[^.]*", young, re.I)
+    assert "Je mag ons vragen je gegevens te vernietigen" in young and "Hoe vraag je dit?" in young
+    assert "U mag ons vragen uw gegevens te vernietigen" in adult and "Hoe vraagt u dit?" in adult
+
+
 def test_art17_3_no_outcome_letter_for_a_report_that_was_not_refuted(app, tmp_path):
     dossier_id = _import(app, "confirmed")
     out = tmp_path / "brief.pdf"

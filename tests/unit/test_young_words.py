@@ -34,3 +34,15 @@ def test_art20_every_pair_is_in_the_catalogue_and_english_says_the_same():
         assert u_msg is not None, f"not a message id any more: {u_text!r}"
         assert je_msg is not None, f"not extracted: {je_text!r}"
         assert je_msg.string and je_msg.string == u_msg.string, je_text
+
+
+def test_issue15_item2_every_letter_text_that_says_u_has_a_je_form():
+    """A letter addressed to a young person (templates/pdf/: decisions, extensions, the
+    copy's cover letter, the art. 17.3 outcome letter) says 'je' in every sentence: each
+    text there that says 'u' has its 'je' form (art. 20.1, 20.4)."""
+    templates = ROOT / "portal" / "templates" / "pdf"
+    texts = set()
+    for path in templates.rglob("*.html"):
+        texts |= set(re.findall(r'_\("((?:[^"\\]|\\.)*)"', path.read_text()))
+    missing = sorted(t for t in texts if U_WORDS.search(t) and t not in YOUNG)
+    assert not missing, missing

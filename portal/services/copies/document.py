@@ -18,6 +18,7 @@ from ...documents.copy_document import CopyDocument, EntryView, Segment, Withhel
 from ...infra.extensions import db
 from ...models import Copy, CopyAttachment, CopyEntry, CopyRedaction, DossierEntry, OwnStatement, Party, Request
 from ...rules import redaction as R
+from ..notices import readers_are_young
 from ..timeline import today_local
 from .common import (DELETE, FIELDS, IMPROVE, SHIELD, WITHHOLD_LABELS, by_entry, lang_pick,
                      requester_is_subject)
@@ -308,7 +309,7 @@ def copy_model(copy: Copy, *, draft: bool = True) -> CopyModel:
             subject_name=f"{link.person.given_names} {link.person.family_name}",
             on_behalf=not requester_is_subject(req), entries=entries,
             withheld=_withheld_lines(counts, withheld, lang),
-            attachment_count=attachment_no, draft=draft,
+            attachment_count=attachment_no, draft=draft, young=readers_are_young(req),
         )
     return CopyModel(doc, tuple(parts), counts)
 

@@ -14,7 +14,9 @@ from flask_babel import force_locale
 
 from ...infra.extensions import db
 from ...models import Decision, Dossier, Request
+from ...rules.eligibility import is_adult
 from ...rules.permissions import Permission
+from ...young import reading
 from .. import audit, authz
 from ..copies.common import links_of
 from ..timeline import today_local
@@ -77,7 +79,9 @@ def outcome_letter(by, dossier_id: str, person_id: str, *, language: str = "nl")
     if dossier.outcome != REFUTED:
         raise DestructionError("not_refuted")
     app = current_app._get_current_object()
-    with force_locale(language):
+    # Addressed to the person by name: a young person (under 18) reads "je".
+    young = person.birth_date is not None and not is_adult(person.birth_date, today_local())
+    with force_locale(language), reading(young):
         html = app.jinja_env.get_template("pdf/outcome_refuted.html").render(
             lang=language, today=today_local(), dossier=dossier, person=person, retention=retention_of(dossier),
             org_name=app.config["ORGANISATION_NAME"], org_phone=app.config["ORGANISATION_PHONE"],
