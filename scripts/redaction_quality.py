@@ -21,7 +21,9 @@ held against the gold annotations:
 A gold mention: ``entry``, ``field`` (``title`` or ``text``), ``text`` (exact, case
 sensitive), optional ``nth`` (which occurrence, 0-based, of ``text`` in the field),
 ``person`` (an id, a list of ids when it is several persons' own, or ``unlisted``),
-``kind``. Without ``nth`` a mention is every occurrence not already taken by a longer
+``kind``, optional ``at`` (the part of ``text`` that identifies: "18" in "nr 18", where
+the word "nr" says it is a house number but is no identifier; the rules take only the
+number). Without ``nth`` a mention is every occurrence not already taken by a longer
 mention (mentions are matched longest first).
 
 The test tests/backoffice/test_redaction_quality.py runs ``measure`` and asserts that no
@@ -138,7 +140,13 @@ def resolve(doc: dict, gold: dict) -> list[Mention]:
             raise GoldError(f"{m}: overlaps a longer mention")
         for s in free:
             claimed.append((s, s + len(m["text"])))
-            out.append(Mention(m["entry"], m["field"], s, s + len(m["text"]), m["text"], who, m["kind"]))
+            start, end = s, s + len(m["text"])
+            if "at" in m:  # only this part of the text identifies ("18" in "nr 18")
+                inner = m["text"].find(m["at"])
+                if inner < 0 or not m["at"]:
+                    raise GoldError(f"{m}: 'at' is not in its text")
+                start, end = s + inner, s + inner + len(m["at"])
+            out.append(Mention(m["entry"], m["field"], start, end, text[start:end], who, m["kind"]))
     return sorted(out, key=lambda x: (x.entry, x.field, x.start))
 
 

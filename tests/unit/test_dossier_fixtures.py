@@ -69,6 +69,7 @@ def test_issue12_gold_errors_are_named():
     doc, gold = Q.load(Q.fixtures()[0])
     first = dict(gold["mentions"][0])
     for bad in ({**first, "text": "Nergensstraat 99"}, {**first, "nth": 40}, {**first, "entry": "zz"},
+                {**first, "at": "Nergens"},
                 {**first, "person": "nobody"}):
         with pytest.raises(Q.GoldError):
             Q.resolve(doc, {**gold, "mentions": [bad]})
