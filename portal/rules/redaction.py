@@ -445,6 +445,12 @@ _FEMALE_RELATIONS = frozenset({
     "moeder", "dochter", "zus", "zusje", "zuster", "oma", "grootmoeder", "tante", "stiefmoeder", "pleegmoeder",
     "stiefdochter", "pleegdochter", "halfzus", "stiefzus", "nicht", "echtgenote", "vrouw", "vriendin", "ex-vrouw",
 })
+#: Relation words of a child of the household: a title ("dhr.", "mevrouw") before the
+#: family name the child shares names an adult, someone else.
+_CHILD_RELATIONS = frozenset({
+    "zoon", "dochter", "kind", "zoontje", "dochtertje", "pleegzoon", "pleegdochter", "pleegkind", "stiefzoon",
+    "stiefdochter", "stiefkind",
+})
 #: Titles that say a gender; "dokter", "dr.", "mr." do not.
 _MALE_TITLES = (r"meneer", r"mijnheer", r"mnr\.?", r"de\s+heer", r"dhr\.?", r"hr\.?", r"meester")
 _FEMALE_TITLES = (r"mevrouw", r"mevr\.?", r"mw\.?", r"juffrouw", r"juf")
@@ -485,7 +491,9 @@ def shared_family_name_patterns(p: Person, me: Person) -> list[str]:
     - ``p``'s relation word before it ("dochter Jansen", "de zoon Jansen"), unless it is
       ``me``'s own relation word too (two daughters: "dochter Jansen" may be ``me``);
     - a title of the other gender than ``me``'s ("mevrouw Jansen" in the father's copy),
-      where ``me``'s relation says the gender and ``p``'s does not say it is ``me``'s.
+      where ``me``'s relation says the gender and ``p``'s does not say it is ``me``'s;
+    - any title where ``me`` is a child of the household ("zoon", "dochter") and ``p``
+      is not: a title is for an adult ("Dhr. de Jong" in Milan de Jong's copy).
 
     The forms with a given name or an initial ("Lotte Jansen", "L. Jansen") are in
     ``_name_patterns`` already; "de heer Jansen" and "Jansen" alone stay in the father's
@@ -502,7 +510,11 @@ def shared_family_name_patterns(p: Person, me: Person) -> list[str]:
         # first one on: the "W." inside "J.W. Jansen" is not someone else's initial
         out.append(r"(?<![\w.])(?!" + re.escape(mine_given[0][0]) + r"[.\s])[a-z]\.(?:\s*[a-z]\.){0,4}\s*" + fam)
     mine, theirs = gender_of(me.relation), gender_of(p.relation)
-    if mine is not None and theirs != mine:
+    if _relation_head(me.relation) in _CHILD_RELATIONS and _relation_head(p.relation) not in _CHILD_RELATIONS:
+        # a title is for an adult: "Dhr. de Jong" in the son's copy is his father or
+        # grandfather, not him
+        out.append(_HONORIFIC + r"\s+" + fam)
+    elif mine is not None and theirs != mine:
         titles = _FEMALE_TITLES if mine == "m" else _MALE_TITLES
         out.append("(?:" + "|".join(titles) + r")\s+" + fam)
     return [_L + "(?:" + x + ")" + _POSSESSIVE + _R + _NOT_DOUBLE_AFTER for x in out]

@@ -186,6 +186,15 @@ MEASURED_CASES = [
     ("shared_name_with_initial_of_both_goes", "b1",
      (JOHAN, Person("j", "reporter", "Jan", "van den Berg", relation="buurman")), "J. van den Berg belde",
      f"{GONE} belde"),
+    # --- a title before the family name a child shares names an adult -----------------------------
+    ("shared_name_any_title_in_sons_copy_goes", "b3", (JOHAN, SEM, GERDA), "Dhr. Van den Berg ontkent",
+     f"{GONE} ontkent"),
+    ("shared_name_title_of_same_gender_in_sons_copy_goes", "b3", (JOHAN, SEM), "meneer v.d. Berg senior",
+     f"{GONE} senior"),
+    ("shared_name_own_relation_word_in_sons_copy_stays", "b3", (JOHAN, SEM, GERDA), "zoon van den Berg zegt",
+     "zoon van den Berg zegt"),
+    ("shared_name_title_in_fathers_copy_still_stays", "b1", (JOHAN, SEM, GERDA), "Dhr. Van den Berg ontkent",
+     "Dhr. Van den Berg ontkent"),
     # --- a protected house number written without its letter -----------------------------------------
     ("protected_number_without_its_letter_goes", "b1", BERG, "Volgend bezoek: nr 12, 10 februari.",
      f"Volgend bezoek: nr {SAFE}, 10 februari."),
