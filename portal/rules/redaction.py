@@ -257,7 +257,8 @@ def _name_patterns(p: Person, *, bare_family_name: bool, honorific: bool = True)
         tail = ""
         for g in reversed(given[1:]):
             tail = "(?:" + _initial(g) + tail + ")?"
-        pats.append(_initial(given[0]) + tail + fam)
+        # from the first initial of a group: the "N." inside "A.N. van Leeuwen" is not Noël's
+        pats.append(r"(?<![\w.])" + _initial(given[0]) + tail + fam)
         for g in given:  # every given name alone
             if len(g.strip(".")) >= 2:
                 pats.append(_phrase(g))
@@ -408,6 +409,10 @@ def _patterns_for(p: Person, *, copy_for_person: Person | None) -> list[tuple[st
     out = [(NAME, x) for x in _name_patterns(p, bare_family_name=not shared, honorific=not shared)]
     if shared:
         out += [(NAME, x) for x in shared_family_name_patterns(p, me)]
+    # the house number on its own too ("de familie op nummer 7"): another's door (a
+    # protected person's under the ground of safety, ``_whereabouts_patterns``)
+    if not p.protected_address:
+        out += [(ADDRESS, x) for a in p.addresses for x in house_number_patterns(a, me)]
     return out + _identifier_patterns(p, any_number=lambda a: not (me is not None and shares_street(me, a)))
 
 
@@ -536,8 +541,9 @@ _AFTER_NUMBER_WORD = (r"(?:(?<=nummer\s)|(?<=nummer)|(?<=\bnr\.\s)|(?<=\bnr\.)|(
 
 def house_number_patterns(a: Address, me: Person | None = None) -> list[str]:
     """The house number of ``a`` on its own where the words say it is a house number:
-    after "nummer", "huisnummer", "nr.", "no." ("woont op nummer 41"), or after "op" at
-    the end of a phrase ("woont op 41."; not "op 3 februari", not "op 41 meter").
+    after "nummer", "huisnummer", "nr.", "no." ("woont op nummer 41"), or after "op" or
+    "van" at the end of a phrase ("woont op 41.", "die vrouw van 14'"; not "op 3
+    februari", not "op 41 meter", not "van 14 mei").
     Only the number is taken. Not where the copy's own person ``me`` has the same
     number: then it is theirs as much."""
     num = _number_regex(a.number or "")
@@ -546,7 +552,7 @@ def house_number_patterns(a: Address, me: Person | None = None) -> list[str]:
     digits = re.sub(r"\D", "", a.number or "")
     if me is not None and any(re.sub(r"\D", "", m.number or "") == digits for m in me.addresses):
         return []
-    return [_AFTER_NUMBER_WORD + num + r"(?!\d)", r"(?<=\bop\s)" + num + r"(?!\d)(?!\s*[\w(])"]
+    return [_AFTER_NUMBER_WORD + num + r"(?!\d)", r"(?:(?<=\bop\s)|(?<=\bvan\s))" + num + r"(?!\d)(?!\s*[\w(])"]
 
 
 def _not_after_own_name(me: Person, reporter: Person) -> str:

@@ -145,6 +145,8 @@ DAM = Person("b7", "informant", "Pieter", "van Dam", relation="huisarts")
 TEACHER = Person("b8", "reporter", "Petra", "Smits-Verhoeven", relation="groepsleerkracht",
                  organisation="OBS De Zonnewijzer")
 BERG = (JOHAN, MIRIAM, SEM, GERDA, HENK, DAM)
+ANAIS = Person("a", "subject", "Anaïs Noëlle", "van Leeuwen", relation="moeder")
+NOEL = Person("n", "subject", "Noël", "van Leeuwen", relation="zoon")
 LINDA = Person("l2", "subject", "Linda", "Bakker-Mulder", relation="moeder")
 RONALD = Person("l1", "subject", "Ronald", "Bakker", relation="vader")
 
@@ -217,6 +219,18 @@ MEASURED_CASES = [
     ("reporters_role_inside_relation_word_goes", "b1", (JOHAN, TEACHER), "de leerkracht die de melding deed",
      f"de {GONE} die de melding deed"),
     ("longer_word_with_the_role_stays", "b1", (JOHAN, TEACHER), "de leerkrachten", "de leerkrachten"),
+    # --- found by the held-out dossier (tests/fixtures/dossiers/lindehof) -------------------------------
+    ("own_initials_group_holding_anothers_initial_stays", "a", (ANAIS, NOEL), "A.N. van Leeuwen krijgt steun",
+     "A.N. van Leeuwen krijgt steun"),
+    ("others_initial_alone_before_shared_name_goes", "a", (ANAIS, NOEL), "N. van Leeuwen zegt", f"{GONE} zegt"),
+    ("reporters_number_after_van_at_phrase_end_goes", "p2", HOUSEHOLD, "'die vrouw van 41' bemoeit zich",
+     f"'die vrouw van {GONE}' bemoeit zich"),
+    ("number_after_van_followed_by_a_word_stays", "p2", HOUSEHOLD, "een termijn van 41 dagen",
+     "een termijn van 41 dagen"),
+    ("third_partys_number_on_its_own_goes", "p3", HOUSEHOLD, "de familie op nummer 3", f"de familie op nummer {GONE}"),
+    ("third_partys_number_that_is_the_readers_own_stays", "p2", (MARK, Person("x", "third_party", "Els", "Kuiper",
+                                                                              addresses=(Address("Dorpsweg", "3", "", ""),))),
+     "op nummer 3", "op nummer 3"),
 ]
 
 
