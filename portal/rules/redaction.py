@@ -77,15 +77,39 @@ Rules:
 - A city on its own is not redacted (it is also the region and the municipality);
   a street name on its own is, with any house number after it (for everyone, not
   only protected persons: a neighbour's number still says where someone lives).
+  A protected person's city is, where the words say someone is there ("in Zwolle",
+  "naar Zwolle"; ``city_patterns``), and their house number also without its letter
+  ("nr 12" for 12A).
+
+Found by measuring copies of dossiers the rules were not written against (issue 12
+item 2; ``scripts/redaction_quality.py``, docs/detection.md), each a rule here:
+- A tussenvoegsel written short is the same family name ("v.d. Berg", "vd Berg",
+  "v/d Berg", "v. Dam"; ``_family``).
+- A family name followed or preceded by a hyphen and a letter is part of a double
+  name, another name ("Bakker" is not redacted inside "Bakker-Mulder").
+- Initials that are not ``copy_for``'s start at the first of a group: the "W." of
+  "J.W. van den Berg" is not someone else's initial.
+- The reporter's family name is never narrowed for a reader who shares it
+  (``_reporter_patterns``): alone and after any title it goes, also where it may be
+  the reader ("Dhr. Bakker"); it stays only right after the reader's own given name,
+  initial or relation word ("Ronald Bakker", "R. Bakker"), unless the reporter has
+  that name or initial too.
+- An organisation's name without the word for its kind ("De Zonnewijzer" for "OBS
+  De Zonnewijzer", ``organisation_short_name``) and the role a reporter's relation
+  word is made of ("leerkracht" in "groepsleerkracht", ``relation_roles``).
+- The free-text detector reads the text with the person's own identifiers blanked
+  (``masked``), so a hit beside them ("school Sem") does not take them.
 
 Erasure and destruction (art. 17, 18) match the other way round: only what names
 their own person (``find_subject_identifiers``: a street with the person's own number, a
 family name alone only where no one else of the dossier has it, nothing that is also
 someone else's), because there taking too much destroys another person's data.
 
-Known limits, left to the detector pass and staff: nicknames and misspellings,
-parts of an organisation's name on their own ("De Horst"), a family name core without
-its tussenvoegsel ("Dam" for "van Dam").
+Known limits, left to the detector pass and staff: nicknames and misspellings ("Mil",
+"Kev", "Sam"), a family name core without its tussenvoegsel ("Dam" for "van Dam"), a
+title with a family name the reader shares that the words do not tie to someone else
+("Dhr. de Jong" in a young son's copy), an address the dossier gives for a parent only
+that is the child's home too.
 
 No Flask, no database. Input: ``portal.rules.selection.Person``.
 """
@@ -189,13 +213,39 @@ _MONTHS = (
 )
 
 
+#: Tussenvoegsels as notes shorten them: "van den Berg" is also "v.d. Berg", "vd Berg",
+#: "v/d Berg"; "van Dam" also "v. Dam" (issue 12: "mw. vd Berg", "dhr. v.d. Berg").
+_PARTICLE_SHORT = {
+    ("van", "den"): r"v\.?\s*d\.?|v/d", ("van", "der"): r"v\.?\s*d\.?|v/d", ("van", "de"): r"v\.?\s*d\.?|v/d",
+    ("van", "het"): r"v\.?\s*h\.?|v/h", ("van",): r"v\.",
+}
+
+
+def _family(family_name: str) -> str:
+    """A regex for a family name as written in full or with its tussenvoegsel shortened
+    ("van den Berg", "v.d. Berg", "vd Berg", "v/d Berg"; "van Dam", "v. Dam")."""
+    full = _phrase(family_name)
+    words = fold(family_name).split()
+    for particle in sorted(_PARTICLE_SHORT, key=len, reverse=True):
+        n = len(particle)
+        if len(words) > n and tuple(words[:n]) == particle:
+            return rf"(?:{full}|(?:{_PARTICLE_SHORT[particle]})\s*{_phrase(' '.join(words[n:]))})"
+    return full
+
+
+#: A family name that goes on with a hyphen and a letter is the first part of a double
+#: name ("Bakker-Mulder" is not "Bakker"), one after a letter and a hyphen the second.
+_NOT_DOUBLE_AFTER = r"(?![-\u2010\u2011]\w)"
+_NOT_DOUBLE_BEFORE = r"(?<!\w[-\u2010\u2011])"
+
+
 def _initial(given_name: str) -> str:
     return re.escape(given_name[0]) + r"(?:\.\s*|\s+)"
 
 
 def _name_patterns(p: Person, *, bare_family_name: bool, honorific: bool = True) -> list[str]:
     given = [g for g in fold(p.given_names).split() if g]
-    fam = _phrase(p.family_name)
+    fam = _family(p.family_name)
     if not fam:
         return []
     pats: list[str] = []
@@ -207,15 +257,17 @@ def _name_patterns(p: Person, *, bare_family_name: bool, honorific: bool = True)
         tail = ""
         for g in reversed(given[1:]):
             tail = "(?:" + _initial(g) + tail + ")?"
-        pats.append(_initial(given[0]) + tail + fam)
+        # from the first initial of a group: the "N." inside "A.N. van Leeuwen" is not Noël's
+        pats.append(r"(?<![\w.])" + _initial(given[0]) + tail + fam)
         for g in given:  # every given name alone
             if len(g.strip(".")) >= 2:
                 pats.append(_phrase(g))
-    if honorific:
-        pats.append(_HONORIFIC + r"\s+" + fam)  # "mevrouw Bosman", "dhr. van Dam"
-    if bare_family_name:
-        pats.append(fam)
-    return [_L + "(?:" + x + ")" + _POSSESSIVE + _R for x in pats]
+    out = [_L + "(?:" + x + ")" + _POSSESSIVE + _R for x in pats]
+    if honorific:  # "mevrouw Bosman", "dhr. van Dam"; not "mevrouw Bosman-Smit"
+        out.append(_L + "(?:" + _HONORIFIC + r"\s+" + fam + ")" + _POSSESSIVE + _R + _NOT_DOUBLE_AFTER)
+    if bare_family_name:  # not a part of someone else's double name ("Bakker-Mulder")
+        out.append(_L + _NOT_DOUBLE_BEFORE + "(?:" + fam + ")" + _POSSESSIVE + _R + _NOT_DOUBLE_AFTER)
+    return out
 
 
 def _address_patterns(a: Address, *, any_number: bool = True) -> tuple[list[str], list[str]]:
@@ -357,6 +409,10 @@ def _patterns_for(p: Person, *, copy_for_person: Person | None) -> list[tuple[st
     out = [(NAME, x) for x in _name_patterns(p, bare_family_name=not shared, honorific=not shared)]
     if shared:
         out += [(NAME, x) for x in shared_family_name_patterns(p, me)]
+    # the house number on its own too ("de familie op nummer 7"): another's door (a
+    # protected person's under the ground of safety, ``_whereabouts_patterns``)
+    if not p.protected_address:
+        out += [(ADDRESS, x) for a in p.addresses for x in house_number_patterns(a, me)]
     return out + _identifier_patterns(p, any_number=lambda a: not (me is not None and shares_street(me, a)))
 
 
@@ -369,7 +425,18 @@ def _whereabouts_patterns(p: Person, me: Person | None = None) -> list[tuple[str
         addr, pcs = _address_patterns(a)
         out += [(ADDRESS, x) for x in addr] + [(POSTCODE, x) for x in pcs]
         out += [(ADDRESS, x) for x in house_number_patterns(a, me)]
+        out += [(ADDRESS, x) for x in city_patterns(a)]
     return out
+
+
+def city_patterns(a: Address) -> list[str]:
+    """A protected person's city on its own where the words say someone is there: after
+    "in", "te", "naar", "uit" ("Gesprek met moeder in Leusden", "het adres in Zwolle").
+    Only the city is taken; elsewhere ("de gemeente Eindhoven", "wijkteam Zwolle") the
+    city is the municipality or the region and stays."""
+    if not (a.city and a.city.strip()):
+        return []
+    return [r"(?:(?<=\bin\s)|(?<=\bte\s)|(?<=\bnaar\s)|(?<=\buit\s))" + _phrase(a.city) + _R]
 
 
 # --- precision: what names someone else, and only them (issue 12) -------------------
@@ -382,6 +449,12 @@ _MALE_RELATIONS = frozenset({
 _FEMALE_RELATIONS = frozenset({
     "moeder", "dochter", "zus", "zusje", "zuster", "oma", "grootmoeder", "tante", "stiefmoeder", "pleegmoeder",
     "stiefdochter", "pleegdochter", "halfzus", "stiefzus", "nicht", "echtgenote", "vrouw", "vriendin", "ex-vrouw",
+})
+#: Relation words of a child of the household: a title ("dhr.", "mevrouw") before the
+#: family name the child shares names an adult, someone else.
+_CHILD_RELATIONS = frozenset({
+    "zoon", "dochter", "kind", "zoontje", "dochtertje", "pleegzoon", "pleegdochter", "pleegkind", "stiefzoon",
+    "stiefdochter", "stiefkind",
 })
 #: Titles that say a gender; "dokter", "dr.", "mr." do not.
 _MALE_TITLES = (r"meneer", r"mijnheer", r"mnr\.?", r"de\s+heer", r"dhr\.?", r"hr\.?", r"meester")
@@ -423,12 +496,14 @@ def shared_family_name_patterns(p: Person, me: Person) -> list[str]:
     - ``p``'s relation word before it ("dochter Jansen", "de zoon Jansen"), unless it is
       ``me``'s own relation word too (two daughters: "dochter Jansen" may be ``me``);
     - a title of the other gender than ``me``'s ("mevrouw Jansen" in the father's copy),
-      where ``me``'s relation says the gender and ``p``'s does not say it is ``me``'s.
+      where ``me``'s relation says the gender and ``p``'s does not say it is ``me``'s;
+    - any title where ``me`` is a child of the household ("zoon", "dochter") and ``p``
+      is not: a title is for an adult ("Dhr. de Jong" in Milan de Jong's copy).
 
     The forms with a given name or an initial ("Lotte Jansen", "L. Jansen") are in
     ``_name_patterns`` already; "de heer Jansen" and "Jansen" alone stay in the father's
     copy."""
-    fam = _phrase(p.family_name)
+    fam = _family(p.family_name)
     if not fam:
         return []
     out: list[str] = []
@@ -436,20 +511,26 @@ def shared_family_name_patterns(p: Person, me: Person) -> list[str]:
     if head and len(head) >= 2 and head != _relation_head(me.relation):
         out.append(r"(?:(?:de|het)\s+)?" + _phrase(head) + r"\s+(?:" + _HONORIFIC + r"\s+)?" + fam)
     mine_given = fold(me.given_names).split()
-    if mine_given:  # initials that are not ``me``'s ("J. Jansen" is not Mark Jansen)
-        out.append("(?!" + re.escape(mine_given[0][0]) + r"[.\s])[a-z]\.(?:\s*[a-z]\.){0,4}\s*" + fam)
+    if mine_given:  # initials that are not ``me``'s ("J. Jansen" is not Mark Jansen), from the
+        # first one on: the "W." inside "J.W. Jansen" is not someone else's initial
+        out.append(r"(?<![\w.])(?!" + re.escape(mine_given[0][0]) + r"[.\s])[a-z]\.(?:\s*[a-z]\.){0,4}\s*" + fam)
     mine, theirs = gender_of(me.relation), gender_of(p.relation)
-    if mine is not None and theirs != mine:
+    if _relation_head(me.relation) in _CHILD_RELATIONS and _relation_head(p.relation) not in _CHILD_RELATIONS:
+        # a title is for an adult: "Dhr. de Jong" in the son's copy is his father or
+        # grandfather, not him
+        out.append(_HONORIFIC + r"\s+" + fam)
+    elif mine is not None and theirs != mine:
         titles = _FEMALE_TITLES if mine == "m" else _MALE_TITLES
         out.append("(?:" + "|".join(titles) + r")\s+" + fam)
-    return [_L + "(?:" + x + ")" + _POSSESSIVE + _R for x in out]
+    return [_L + "(?:" + x + ")" + _POSSESSIVE + _R + _NOT_DOUBLE_AFTER for x in out]
 
 
 def _number_regex(number: str) -> str | None:
     m = re.fullmatch(r"\s*(\d+)\s*[-/]?\s*(.*?)\s*", number or "")
     if not m:
         return None
-    return m.group(1) + (r"\s*[-/]?\s*" + _phrase(m.group(2)) if m.group(2) else r"(?:[-/]?[a-z](?!\w))?")
+    # "12A" is also written "nr 12": the number without its addition still points to the door
+    return m.group(1) + (r"(?:\s*[-/]?\s*" + _phrase(m.group(2)) + ")?" if m.group(2) else r"(?:[-/]?[a-z](?!\w))?")
 
 
 #: Where a number is a house number: right after "nummer", "huisnummer", "nr.", "no."
@@ -460,8 +541,9 @@ _AFTER_NUMBER_WORD = (r"(?:(?<=nummer\s)|(?<=nummer)|(?<=\bnr\.\s)|(?<=\bnr\.)|(
 
 def house_number_patterns(a: Address, me: Person | None = None) -> list[str]:
     """The house number of ``a`` on its own where the words say it is a house number:
-    after "nummer", "huisnummer", "nr.", "no." ("woont op nummer 41"), or after "op" at
-    the end of a phrase ("woont op 41."; not "op 3 februari", not "op 41 meter").
+    after "nummer", "huisnummer", "nr.", "no." ("woont op nummer 41"), or after "op" or
+    "van" at the end of a phrase ("woont op 41.", "die vrouw van 14'"; not "op 3
+    februari", not "op 41 meter", not "van 14 mei").
     Only the number is taken. Not where the copy's own person ``me`` has the same
     number: then it is theirs as much."""
     num = _number_regex(a.number or "")
@@ -470,7 +552,41 @@ def house_number_patterns(a: Address, me: Person | None = None) -> list[str]:
     digits = re.sub(r"\D", "", a.number or "")
     if me is not None and any(re.sub(r"\D", "", m.number or "") == digits for m in me.addresses):
         return []
-    return [_AFTER_NUMBER_WORD + num + r"(?!\d)", r"(?<=\bop\s)" + num + r"(?!\d)(?!\s*[\w(])"]
+    return [_AFTER_NUMBER_WORD + num + r"(?!\d)", r"(?:(?<=\bop\s)|(?<=\bvan\s))" + num + r"(?!\d)(?!\s*[\w(])"]
+
+
+def _not_after_own_name(me: Person, reporter: Person) -> str:
+    """Lookbehinds that keep a family name the reporter shares with ``me`` where ``me``'s
+    own given name, initial or relation word stands right before it ("Ronald Bakker",
+    "R. Bakker", "vader Bakker"), unless the reporter has that name or initial too."""
+    theirs = fold(reporter.given_names).split()
+    their_initials = {g[0] for g in theirs}
+    out = []
+    for g in fold(me.given_names).split():
+        if g not in theirs:
+            out.append(r"(?<!\b" + re.escape(g) + r"\s)")
+        if g[0] not in their_initials:
+            i = re.escape(g[0])
+            out.append(rf"(?<!\b{i}\.\s)(?<!\b{i}\.)(?<!\b{i}\s)")
+    head = _relation_head(me.relation)
+    if head and head != _relation_head(reporter.relation):
+        out.append(r"(?<!\b" + re.escape(head) + r"\s)")
+    return "".join(out)
+
+
+def _reporter_patterns(p: Person, me: Person | None) -> list[tuple[str, str]]:
+    """The reporter's identifiers in ``me``'s copy. A family name the reporter shares
+    with ``me`` is not narrowed as another person's is (issue 12: never loosen the
+    reporter's protection): alone and after any title it goes ("Meneer Bakker", "die
+    Bakker van nr. 41" in Ronald Bakker's copy, also "Dhr. Bakker" that may be
+    Ronald), except right after ``me``'s own given name, initial or relation word."""
+    if me is None or not shares_family_name(me, p):
+        return _patterns_for(p, copy_for_person=me)
+    fam = _family(p.family_name)
+    out = [(NAME, x) for x in _name_patterns(p, bare_family_name=False, honorific=True)]
+    out.append((NAME, _L + _NOT_DOUBLE_BEFORE + _not_after_own_name(me, p) + "(?:" + fam + ")" + _POSSESSIVE + _R
+                + _NOT_DOUBLE_AFTER))
+    return out + _identifier_patterns(p, any_number=lambda a: not shares_street(me, a))
 
 
 @functools.lru_cache(maxsize=64)
@@ -486,7 +602,7 @@ def _scan_plan(persons: tuple[Person, ...], copy_for: str | None,
         is_me = me is not None and p.id == me.id
         if p.role == REPORTER:
             reader = None if is_me else me
-            pats = _patterns_for(p, copy_for_person=reader)
+            pats = _reporter_patterns(p, reader)
             pats += [(ADDRESS, x) for a in p.addresses for x in house_number_patterns(a, reader)]
             for kind, pat in pats:
                 plan.append((p.id, kind, re.compile(pat), REPORTER_PROTECTION))
@@ -576,11 +692,50 @@ def _identifier_patterns(p: Person, *, any_number) -> list[tuple[str, str]]:
         out += [(BIRTH_DATE, x) for x in _birth_date_patterns(p.birth_date)]
     if p.organisation and p.organisation.strip():
         out.append((ORGANISATION, _L + _phrase(p.organisation) + _R))
+        short = organisation_short_name(p.organisation)
+        if short:
+            out.append((ORGANISATION, _L + _phrase(short) + _R))
     if p.role == REPORTER and p.relation.strip():
         out.append((RELATION, _L + _phrase(p.relation) + _R))
         head = fold(p.relation).split()[0]
         if len(head) >= 4:
             out.append((RELATION, _L + _phrase(head) + _POSSESSIVE + _R))
+        out += [(RELATION, _L + _phrase(role) + _POSSESSIVE + _R) for role in relation_roles(p.relation)]
+    return out
+
+
+#: Words that say what kind of organisation it is, not which one: "OBS De Zonnewijzer"
+#: is written "De Zonnewijzer", "Huisartsenpraktijk Strijp" "Strijp".
+_ORGANISATION_KINDS = frozenset({
+    "obs", "cbs", "pcbs", "rkbs", "ikc", "csg", "basisschool", "school", "lyceum", "college", "gymnasium",
+    "huisartsenpraktijk", "praktijk", "kinderdagverblijf", "kdv", "bso", "peuterspeelzaal", "ziekenhuis",
+    "stichting", "gezondheidscentrum", "sportvereniging", "voetbalvereniging", "vereniging",
+})
+#: Roles a reporter's relation word is made of ("groepsleerkracht", "kinderarts"):
+#: written on their own they still point to the reporter ("de leerkracht die meldde").
+_ROLE_NOUNS = ("leerkracht", "leraar", "lerares", "docent", "arts", "verpleegkundige", "begeleider", "mentor",
+               "buurman", "buurvrouw", "coach", "trainer", "verloskundige", "psycholoog", "jeugdarts", "wijkagent")
+
+
+def organisation_short_name(organisation: str) -> str | None:
+    """The organisation's own name without the word for its kind, where what is left
+    still names it ("OBS De Zonnewijzer" -> "De Zonnewijzer", "Huisartsenpraktijk
+    Brouwer & Kok" -> "Brouwer & Kok"); None where nothing distinctive is left."""
+    words = organisation.split()
+    if len(words) < 2 or fold(words[0]).strip(".") not in _ORGANISATION_KINDS:
+        return None
+    rest = " ".join(words[1:])
+    core = [w for w in fold(rest).split() if w not in ("de", "het", "t", "'t")]
+    return rest if core and len("".join(core)) >= 4 else None
+
+
+def relation_roles(relation: str) -> list[str]:
+    """The role nouns a relation word ends in, other than the word itself
+    ("groepsleerkracht" -> ["leerkracht"], "kinderarts" -> ["arts"])."""
+    out = []
+    for word in fold(relation or "").split():
+        word = word.strip(".,;:()")
+        out += [r for r in _ROLE_NOUNS if word.endswith(r) and word != r and r not in out]
     return out
 
 
@@ -639,6 +794,18 @@ def merge(spans: Iterable[Span]) -> list[tuple[int, int, str]]:
         else:
             out.append([s.start, s.end, s.ground])
     return [(a, b, g) for a, b, g in out]
+
+
+def masked(text: str, spans: Iterable[Span]) -> str:
+    """``text`` with the characters of ``spans`` as spaces (line breaks kept), the same
+    length: what a free-text detector reads so that it cannot take the copy's own
+    person's identifiers ("school Sem" in Sem's copy) with a hit beside them."""
+    chars = list(text)
+    for s in spans:
+        for i in range(max(0, s.start), min(len(chars), s.end)):
+            if chars[i] not in "\r\n":
+                chars[i] = " "
+    return "".join(chars)
 
 
 def apply(text: str, spans: Iterable[Span]) -> str:

@@ -51,8 +51,15 @@ def detector_spans(text: str, persons: Sequence[Person], copy_for: str, known: S
     covered by a known redaction (ground: privacy of a third party)."""
     subject = [p for p in persons if p.id == copy_for]
     own = R.find_known_identifiers(text, subject, copy_for=None) if subject else []
+    # The detector reads the text without the person's own identifiers (issue 12): else a
+    # hit that runs on into them ("school Sem", "Huisbezoek Kerkstraat 12") takes them
+    # too. Of names only those that name them and no one else: a family name they share
+    # stays for the detector to see whose it is ("Wim de Jong" in Milan de Jong's copy).
+    mask = [s for s in own if s.kind != R.NAME]
+    if subject:
+        mask += R.find_subject_identifiers(text, subject[0], [p for p in persons if p.id != copy_for])
     out = []
-    for start, end, kind in _detections(text, deduce=deduce):
+    for start, end, kind in _detections(R.masked(text, mask), deduce=deduce):
         if any(o.start <= start and end <= o.end for o in own):
             continue  # the person's own name, address, ...: theirs to see
         if any(k.start <= start and end <= k.end for k in known):
