@@ -492,7 +492,11 @@ def test_issue12_item0_art15_the_second_detector_runs_over_the_amended_text_agai
     with app.app_context():
         assert copies.run_detection(copy_id) >= 1
         db.session.remove()
-    assert E3_NEW in seen and STATEMENT not in seen
+    # The detector reads each text with the person's own identifiers blanked (same length).
+    def _read(text):
+        return any(len(x) == len(text) and text.split(" Mevrouw")[0][-30:] in x for x in seen)
+
+    assert _read(E3_NEW) and not any(len(x) == len(STATEMENT) and "ons gezin" in x for x in seen)
     [hit] = [r for r in _rows(app, copy_id) if r.field == "amended" and E3_NEW[r.start:r.end] == "blauwe plekken"]
     assert (hit.origin, hit.ground, hit.state) == ("detector", R.THIRD_PARTY, "applied")
     _page, _doc, pdf = _one_document(app, client, ref, copy_id, reader=_pdftotext)
