@@ -59,6 +59,12 @@ STAFF_GROUND_LABELS = {
     R.SAFETY: _l("Veiligheid van betrokkenen (artikel 14 lid 2): een teamleider moet ondertekenen"),
     R.TASK: _l("Taak van Veilig Thuis (artikel 14 lid 2): een teamleider moet ondertekenen"),
 }
+#: What a caseworker may choose when redacting by hand in an own statement (art. 16):
+#: only the reporter and a protected person's whereabouts ever go (copies.STATEMENT_GROUNDS).
+STATEMENT_GROUND_LABELS = {
+    R.REPORTER_PROTECTION: _l("Bescherming van de melder (artikel 14 lid 2)"),
+    R.SAFETY: _l("Beschermd adres of verblijfplaats (artikel 14 lid 2): een teamleider moet ondertekenen"),
+}
 WITHHOLD_LABELS = {
     "third_party_privacy": _l("Privacy van een ander (artikel 14 lid 2)"),
     "safety_of_those_involved": _l("Veiligheid van betrokkenen (artikel 14 lid 2)"),
@@ -151,7 +157,8 @@ ERRORS = {
     "phrase_not_found": _l("Deze woorden staan niet in dit stuk. Neem ze precies over uit de tekst."),
     "phrase_too_long": _l("Dit zijn te veel woorden (hoogstens %(max)s tekens)."),
     "entry_not_in_copy": _l("Dit stuk zit niet in dit afschrift."),
-    "entry_amended": _l("Dit stuk is verbeterd (artikel 15). In het afschrift staat de nieuwe tekst, niet de oude. Kies ‘In de titel’, of vraag de privacyfunctionaris als er in de nieuwe tekst nog iets weg moet."),
+    "statement_not_in_copy": _l("Deze verklaring zit niet in dit afschrift."),
+    "bad_ground_statement": _l("Uit een eigen verklaring mag alleen iets over de melder of een beschermd adres weg (artikel 16). Kies een van die twee gronden."),
     "not_withheld": _l("Dit stuk was al opgenomen."),
     "attachment_not_found": _l("Deze bijlage hoort niet bij dit afschrift."),
     "bad_decision": _l("Kies wat er met de bijlage gebeurt."),
@@ -189,7 +196,7 @@ SEARCH_FIELDS = {"search_name": "family_name", "search_date": "birth_date", "sea
 
 #: Codes that mean "this is not part of this request": 404, not an error on the page.
 NOT_HERE = frozenset({"not_found", "copy_not_found", "redaction_not_found", "entry_not_in_copy",
-                      "attachment_not_found", "link_not_found"})
+                      "statement_not_in_copy", "attachment_not_found", "link_not_found"})
 
 ERRORS_KEY = "copy_errors"
 DOSSIER_ID = re.compile(r"^[A-Z0-9][A-Z0-9-]{2,39}$")  # as the export format's schema
@@ -245,6 +252,17 @@ class AddRedactionForm(FlaskForm):
     reason = TextAreaField(_l("Waarom?"), validators=[InputRequired(_l("Schrijf waarom dit weg moet.")),
                                                       Length(max=svc.REASONS_MAX)])
     everywhere = BooleanField(_l("Overal in dit afschrift"))
+
+
+class AddStatementRedactionForm(FlaskForm):
+    """Redact a phrase in an own statement (art. 16): the reporter or a protected address only."""
+
+    phrase = StringField(_l("Wat moet weg?"), validators=[InputRequired(_l("Vul de woorden in die weg moeten.")),
+                                                          Length(max=svc.PHRASE_MAX)])
+    ground = SelectField(_l("Grond"), choices=list(STATEMENT_GROUND_LABELS.items()), validate_choice=False,
+                         validators=[InputRequired(_l("Kies een grond uit de lijst."))])
+    reason = TextAreaField(_l("Waarom?"), validators=[InputRequired(_l("Schrijf waarom dit weg moet.")),
+                                                      Length(max=svc.REASONS_MAX)])
 
 
 class WithholdForm(FlaskForm):
@@ -518,7 +536,8 @@ def copy_panel(req):
 @bp.app_context_processor
 def _copy_labels():
     return {"copy_labels": {
-        "ground": GROUND_LABELS, "staff_ground": STAFF_GROUND_LABELS, "withhold": WITHHOLD_LABELS,
+        "ground": GROUND_LABELS, "staff_ground": STAFF_GROUND_LABELS, "statement_ground": STATEMENT_GROUND_LABELS,
+        "withhold": WITHHOLD_LABELS,
         "origin": ORIGIN_LABELS, "state": STATE_LABELS, "kind": KIND_LABELS, "field": FIELD_LABELS,
         "status": STATUS_LABELS, "render": RENDER_LABELS, "detector": DETECTOR_LABELS,
         "attachment": ATTACHMENT_STATE_LABELS, "restriction": RESTRICTION_LABELS,
@@ -694,6 +713,21 @@ def copy_add_redaction(reference: str, copy_id: int, entry_pk: int):
         flash(_("%(n)s keer weggelaten. Maak de PDF opnieuw als u klaar bent.", n=len(added)))
 
     return _act(reference, copy_id, form, f"weglaten-{entry_pk}", call, None)
+
+
+@bp.route("/verzoeken/<reference>/afschrift/<int:copy_id>/verklaringen/<int:statement_id>/weglaten", methods=["POST"])
+@requires(Permission.COPY_PREPARE)
+def copy_add_statement_redaction(reference: str, copy_id: int, statement_id: int):
+    """Redact a phrase in an own statement (art. 16): on the reporter's or a protected
+    address's ground only (the service refuses any other)."""
+    form = AddStatementRedactionForm()
+
+    def call():
+        added = svc.add_redaction(g.actor, reference, copy_id, statement_id=statement_id, ground=form.ground.data,
+                                  reason=form.reason.data, phrase=form.phrase.data)
+        flash(_("%(n)s keer weggelaten. Maak de PDF opnieuw als u klaar bent.", n=len(added)))
+
+    return _act(reference, copy_id, form, f"verklaring-weglaten-{statement_id}", call, None)
 
 
 @bp.route("/verzoeken/<reference>/afschrift/<int:copy_id>/stukken/<int:entry_pk>/niet-opnemen", methods=["POST"])

@@ -869,8 +869,21 @@ class CopyEntry(db.Model):
     __table_args__ = (UniqueConstraint("copy_id", "entry_pk", name="uq_copy_entry_copy_entry"),)
 
 
+#: Which text a copy's redaction is in: a statement's has a statement and no entry, an
+#: amended text's the correction, a dossier text's neither (migration 7c41e2b9d0a3).
+PART_CHECK = ("(field = 'statement' AND statement_id IS NOT NULL AND entry_pk IS NULL AND amendment_id IS NULL)"
+              " OR (field = 'amended' AND amendment_id IS NOT NULL AND entry_pk IS NOT NULL AND statement_id IS NULL)"
+              " OR (field IN ('text','title') AND entry_pk IS NOT NULL AND amendment_id IS NULL"
+              " AND statement_id IS NULL)")
+
+
 class CopyRedaction(db.Model):
-    """One redaction in one field of one entry of a copy: ``text[start:end]``.
+    """One redaction in one text the copy prints: ``text[start:end]``.
+
+    Which text (``field``): ``title`` or ``text`` of the dossier entry ``entry_pk``;
+    ``amended``: the new text of an improved entry (art. 15), the one correction
+    ``amendment_id``; ``statement``: the person's own statement ``statement_id`` (art.
+    16, no entry). Every one is stored, so each can be confirmed or lifted (issue 12).
 
     Origin: ``known`` (an identifier the dossier gives for another person,
     rules.redaction), ``detector`` (free-text detection), ``staff`` (selected by hand).
@@ -883,8 +896,10 @@ class CopyRedaction(db.Model):
     __tablename__ = "copy_redaction"
     id = db.Column(db.Integer, primary_key=True)
     copy_id = db.Column(db.Integer, db.ForeignKey("dossier_copy.id", ondelete="CASCADE"), nullable=False, index=True)
-    entry_pk = db.Column(db.Integer, db.ForeignKey("dossier_entry.id", ondelete="CASCADE"), nullable=False)
-    field = db.Column(db.String(10), nullable=False)  # text, title
+    entry_pk = db.Column(db.Integer, db.ForeignKey("dossier_entry.id", ondelete="CASCADE"))  # None: a statement
+    field = db.Column(db.String(10), nullable=False)  # text, title, amended, statement
+    amendment_id = db.Column(db.Integer, db.ForeignKey("entry_amendment.id", ondelete="CASCADE"), index=True)
+    statement_id = db.Column(db.Integer, db.ForeignKey("own_statement.id", ondelete="CASCADE"), index=True)
     start = db.Column(db.Integer, nullable=False)
     end = db.Column(db.Integer, nullable=False)
     ground = db.Column(db.String(60), nullable=False)
@@ -899,7 +914,8 @@ class CopyRedaction(db.Model):
     copy = db.relationship("Copy", back_populates="redactions")
 
     __table_args__ = (
-        CheckConstraint("field in ('text','title')", name="field"),
+        CheckConstraint("field in ('text','title','amended','statement')", name="field"),
+        CheckConstraint(PART_CHECK, name="part"),
         CheckConstraint("origin in ('known','detector','staff')", name="origin"),
         CheckConstraint("state in ('applied','confirmed','lifted')", name="state"),
         CheckConstraint("start >= 0 AND \"end\" > start", name="span"),

@@ -35,6 +35,7 @@ from . import audit, authz, execution_watch
 from .authz import Actor
 from .copies.common import RESTRICTION_GROUNDS, SENSITIVE_LIFT_GROUNDS, CopyError, copy_of, load
 from .copies.releasing import restrictions
+from .copies.texts import text_of
 from .destruction import check as destruction_check
 
 DECISION, COPY, ART20_4, CORRECTION = "decision", "copy", "art20_4", "correction_refusal"
@@ -165,9 +166,10 @@ class CopyToSign:
     others: list[str] = field(default_factory=list)  # who else can sign (display names)
 
 
-def _text_of(entry, r: CopyRedaction) -> str:
-    source = (entry.title or "") if r.field == "title" else (entry.text or "")
-    return source[r.start:r.end]
+def _text_of(r: CopyRedaction) -> str:
+    """The words under a redaction: in the entry's title or text, an improved entry's
+    new text (art. 15) or an own statement (art. 16) (``copies.texts.text_of``)."""
+    return text_of(r)[r.start:r.end]
 
 
 def copy_to_sign(actor: Actor, reference: str, copy_id: int) -> CopyToSign:
@@ -200,7 +202,7 @@ def copy_to_sign(actor: Actor, reference: str, copy_id: int) -> CopyToSign:
             ce: CopyEntry | None = entries.get(r.entry_pk)
             e = ce.entry if ce else None
             lines.append(SignLine(what, (e.title or "") if e else "", e.date if e else None,
-                                  _text_of(e, r) if e else "", r.ground, r.reason))
+                                  _text_of(r), r.ground, r.reason))
     own = actor.staff_id in (copy.created_by, copy.reviewed_by)
     others = [s.display_name for s in signers(exclude={copy.created_by, copy.reviewed_by, actor.staff_id if own else None})]
     audit.record("copy.sign_view", actor=actor.label, actor_role=actor.role.value, object_type="copy",

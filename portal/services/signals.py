@@ -14,6 +14,9 @@ _signals = Namespace()
 
 #: A new draft copy was stored (sender: the copy's id): run the free-text detector.
 copy_created = _signals.signal("copy-created")
+#: The texts a copy prints changed while it is unreleased (a correction or an own
+#: statement landed, art. 15, 16; sender: the copy's id): run the detector over them again.
+copy_texts_changed = _signals.signal("copy-texts-changed")
 #: A copy's PDF is wanted at this version (sender: the copy's id; ``version``): render it.
 copy_render_wanted = _signals.signal("copy-render-wanted")
 #: An e-mail is to be sent (sender: the message, sealed by the Vault): the worker sends it.

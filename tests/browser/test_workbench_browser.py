@@ -46,3 +46,56 @@ def test_art14_2_select_words_to_redact_and_workbench_axe(page, new_context, liv
     assert cw.page.evaluate(f"document.activeElement.id") == f"phrase-{entry_pk}"
     audit(cw, "workbench with a selection")
     audit.assert_clean()
+
+
+def test_issue12_art16_the_own_statement_on_the_workbench_select_to_redact_and_axe(page, new_context, live_server,
+                                                                                   axe):
+    """Issue 12 item 0, art. 16: the person's own statement on the workbench has its
+    stored redactions with their forms and its own "Wat moet weg?" form (the reporter or
+    a protected address only); selecting words in it fills that form; axe-core finds
+    nothing."""
+    from portal.models import Dossier, DossierEntry
+    from portal.services import rectification as rx
+
+    prepared = prepare_linked_request(live_server, page, rights=["afschrift", "eigen_verklaring"])
+    reference = prepared.reference
+    text = "Ik ben het niet eens met de melding. I. Bosman kent ons gezin niet."
+    with live_server.app.app_context():
+        e1 = db.session.execute(db.select(DossierEntry.id).join(Dossier).where(
+            Dossier.dossier_id == prepared.dossier_id, DossierEntry.entry_id == "e1")).scalar_one()
+        st = rx.add_statement(prepared.who, reference, link_id=prepared.link_id, text=text, entry_pks=[e1])
+        st_id = st.id
+        copy_id = copies.create_copy(prepared.who, reference, prepared.link_id).id
+        db.session.remove()
+
+    cw = staff_browser(new_context, live_server, prepared.requester.t, prepared.staff["caseworker"])
+    cw.goto(f"/backoffice/verzoeken/{reference}/afschrift/{copy_id}")
+    statement = cw.page.locator(f"#verklaring-{st_id}")
+    assert statement.locator("li[id^='weglating-'] form").count() >= 2  # lift and confirm, stored
+    audit = Audit(axe, "nl")
+    audit(cw, "workbench with an own statement")
+    cw.page.evaluate("""(id) => {
+        const box = document.querySelector(`#verklaring-${id} [data-entry-text]`);
+        const walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
+        let node;
+        while ((node = walker.nextNode())) {
+            const at = node.data.indexOf('ons gezin');
+            if (at >= 0) {
+                const range = document.createRange();
+                range.setStart(node, at); range.setEnd(node, at + 9);
+                const sel = window.getSelection(); sel.removeAllRanges(); sel.addRange(range);
+                document.dispatchEvent(new MouseEvent('mouseup', {bubbles: true}));
+                return;
+            }
+        }
+        throw new Error('not in the statement');
+    }""", st_id)
+    field = cw.page.locator(f"#st-phrase-{st_id}")
+    field.wait_for(state="visible")
+    assert field.input_value() == "ons gezin"
+    from portal.rules import redaction as R
+
+    assert cw.page.locator(f"#st-ground-{st_id} option").evaluate_all("os => os.map(o => o.value)") == [
+        R.REPORTER_PROTECTION, R.SAFETY]
+    audit(cw, "workbench, a selection in the own statement")
+    audit.assert_clean()

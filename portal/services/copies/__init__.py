@@ -15,7 +15,10 @@ own module:
 3. ``workbench`` (``lift``, ``confirm``, ``add_redaction``, ``withhold_entry``,
    ``review_attachment``): every redaction has a ground and an origin; lifting one needs
    a reason; withholding an entry, an attachment, or redacting on a ground beyond a third
-   party's privacy is a restriction that a team leader signs (art. 14.2, 20.4).
+   party's privacy is a restriction that a team leader signs (art. 14.2, 20.4). The
+   same for the redactions of an improved entry's new text (art. 15) and of an own
+   statement (art. 16): stored rows too (``texts``), made again when a correction or
+   statement lands while the copy is unreleased.
 4. ``rendering.request_render``: the PDF is rendered by the background job queue
    (``tasks``) with progress, never in a web worker; the result is kept encrypted.
 5. ``releasing``: ``mark_reviewed`` (caseworker), ``sign`` (team leader, where something
@@ -26,8 +29,9 @@ own module:
    Each answers its right that day (``services/answers.py``).
 
 Beside them: ``common`` (the error, loading, logging, who reads the copy), ``document``
-(the document model a PDF is made from) and ``amendments`` (decided corrections and own
-statements as every later copy shows them; written by the correction service, read here).
+(the document model a PDF is made from), ``amendments`` (decided corrections and own
+statements as every later copy shows them; written by the correction service, read here)
+and ``texts`` (the stored redactions of an amended text and an own statement).
 
 Redacted text is replaced on the server (``segments``) before any HTML exists: the
 template receives labels, never the characters behind them.
@@ -107,6 +111,9 @@ CONTENTS = {
     "open_attachment": "workbench",
     "review_attachment": "workbench",
     "view_copy": "workbench",
+    "texts_up_to_date": "workbench",
+    "remake": "texts",
+    "text_of": "texts",
     "request_render": "rendering",
     "render": "rendering",
     "run_render": "rendering",

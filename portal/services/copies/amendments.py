@@ -30,6 +30,7 @@ class Effective:
     kind: str
     new_text: str | None
     decided_on: date
+    amendment_id: int | None = None  # the correction whose new text this is (the copy's redactions refer to it)
 
 
 _WEIGHT = {IMPROVE: 0, SHIELD: 1, DELETE: 2}
@@ -45,7 +46,7 @@ def effective_amendments(entry_pks: Iterable[int]) -> dict[int, Effective]:
     for a in rows:
         now = out.get(a.entry_pk)
         if now is None or _WEIGHT[a.kind] >= _WEIGHT[now.kind]:
-            out[a.entry_pk] = Effective(a.kind, a.new_text, a.decided_on)
+            out[a.entry_pk] = Effective(a.kind, a.new_text, a.decided_on, a.id)
     return out
 
 
@@ -121,16 +122,24 @@ def own_statement_entry(entry: DossierEntry, person: DossierPerson) -> bool:
     return entry.kind == "own_statement" and entry.source_person_pk == person.id
 
 
-def amended_text_found(text: str, persons, subject_ref: str, readers: Iterable[str] = ()) -> tuple[R.Span, ...]:
-    """An improved entry's new text (VT's words, like any entry): the known identifiers
-    of others and the free-text detector, merged; a span without a person is the
-    detector's. Made each time the document is built, for the PDF (in the consumer) and
-    the workbench (in a web request) alike, so with our own detector rules only: deduce
-    is too heavy for a web request, and both must show the same (issue 12)."""
+def amended_known(text: str, persons, subject_ref: str, readers: Iterable[str] = ()) -> tuple[R.Span, ...]:
+    """The known identifiers of others in an improved entry's new text (VT's words, like
+    any entry), merged: what a stored copy gets at once; the detector's pass follows in
+    the background (``link.run_detection``), deduce included (issue 12)."""
     if not text:
         return ()
-    known = merged(R.find_known_identifiers(text, persons, copy_for=subject_ref, readers=tuple(readers)))
-    return tuple(merged(known + detector_spans(text, persons, subject_ref, known, deduce=False)))
+    return tuple(merged(R.find_known_identifiers(text, persons, copy_for=subject_ref, readers=tuple(readers))))
+
+
+def amended_text_found(text: str, persons, subject_ref: str, readers: Iterable[str] = (), *,
+                       deduce: bool = True) -> tuple[R.Span, ...]:
+    """An improved entry's new text: the known identifiers of others and the free-text
+    detector(s), merged; a span without a person is the detector's. For a plan's
+    document (the CLI's draft); a stored copy stores these (``copies.texts``)."""
+    if not text:
+        return ()
+    known = list(amended_known(text, persons, subject_ref, readers))
+    return tuple(merged(known + detector_spans(text, persons, subject_ref, known, deduce=deduce)))
 
 
 def amended_text_spans(text: str, persons, subject_ref: str,
@@ -139,16 +148,19 @@ def amended_text_spans(text: str, persons, subject_ref: str,
     return tuple((s.start, s.end, s.ground) for s in amended_text_found(text, persons, subject_ref, readers))
 
 
-def planned_statements(person: DossierPerson, persons, readers: Iterable[str] = ()) -> list[PlannedStatement]:
+def copy_statements(person: DossierPerson) -> list[OwnStatement]:
     """The person's own statements for their copy. One the registration system has taken
     over (a newer export holds an ``own_statement`` entry of this person with the same
     text) is in the copy as that entry already: not twice."""
     carried = {" ".join(e.text.split()) for e in person.dossier.entries
                if e.kind == "own_statement" and e.source_person_pk == person.id}
+    return [st for st in statements_of(person) if not (st.text and " ".join(st.text.split()) in carried)]
+
+
+def planned_statements(person: DossierPerson, persons, readers: Iterable[str] = ()) -> list[PlannedStatement]:
+    """``copy_statements`` with their redactions (``statement_spans``), for a plan."""
     out = []
-    for st in statements_of(person):
-        if st.text and " ".join(st.text.split()) in carried:
-            continue
+    for st in copy_statements(person):
         found = statement_spans(st.text, persons, person.person_id, readers)
         out.append(PlannedStatement(st, tuple((s.start, s.end, s.ground) for s in found), found))
     return out

@@ -20,12 +20,13 @@ from ...models import Copy, CopyAttachment, CopyEntry, CopyRedaction, DossierEnt
 from ...rules import redaction as R
 from ..notices import readers_are_young
 from ..timeline import today_local
-from .common import (DELETE, FIELDS, IMPROVE, SHIELD, WITHHOLD_LABELS, by_entry, lang_pick, person_value, readers_of,
+from .common import (DELETE, FIELDS, IMPROVE, SHIELD, WITHHOLD_LABELS, by_entry, lang_pick,
                      requester_is_subject)
 from .redact import in_force, segments
-from .amendments import (SHIELD_LABEL, Effective, PlannedStatement, amended_text_found, amended_text_spans,
-                         effective_amendments, in_order, planned_statements, with_statements)
+from .amendments import (SHIELD_LABEL, Effective, PlannedStatement, amended_text_spans, copy_statements,
+                         effective_amendments, in_order, with_statements)
 from .planning import PlannedEntry
+from .texts import AMENDED, STATEMENT
 
 
 GROUND_LABELS = {  # for the cover letter: (nl, en)
@@ -59,7 +60,8 @@ def _entry_view(number: int, entry: DossierEntry, reds: Sequence, subject_ref: s
 
     by_field: dict[str, list[tuple[int, int, str]]] = {f: [] for f in FIELDS}
     for r in in_force(reds):
-        by_field[r.field].append((r.start, r.end, r.ground))
+        if r.field in by_field:
+            by_field[r.field].append((r.start, r.end, r.ground))
     title = entry.title or ""
     if amendment is not None and amendment.kind == "shield":
         title = ""  # nothing of a shielded entry but its line
@@ -141,8 +143,8 @@ class Mark:
     """One redaction of a text the copy prints, as the PDF applies it and the workbench
     shows it. ``field``: ``title`` or ``text`` of the entry, ``amended`` (the new text
     of an improved entry, art. 15) or ``statement`` (the person's own statement, art.
-    16). ``record``: the stored redaction (the workbench can lift or confirm it); None
-    for one made each time the document is built (the amended text, a statement)."""
+    16). ``record``: the stored redaction; every one is stored (``copies.texts``), so
+    the workbench can confirm or lift each (issue 12)."""
 
     field: str
     start: int
@@ -151,24 +153,24 @@ class Mark:
     origin: str
     kind: str
     state: str
-    key: str  # the workbench's anchor: "12" for stored redaction 12, "a7-1", "s3-2"
-    record: CopyRedaction | None = None
+    key: str  # the workbench's anchor: "12" for stored redaction 12
+    record: CopyRedaction
 
     @property
     def in_force(self) -> bool:
         return self.state != CopyRedaction.LIFTED
 
     @property
-    def id(self) -> int | str:
-        return self.record.id if self.record is not None else self.key
+    def id(self) -> int:
+        return self.record.id
 
     @property
     def reason(self) -> str | None:
-        return self.record.reason if self.record is not None else None
+        return self.record.reason
 
     @property
     def decided_by(self) -> int | None:
-        return self.record.decided_by if self.record is not None else None
+        return self.record.decided_by
 
 
 @dataclass(frozen=True)
@@ -215,11 +217,8 @@ def _stored_mark(r: CopyRedaction) -> Mark:
     return Mark(r.field, r.start, r.end, r.ground, r.origin, r.kind, r.state or CopyRedaction.APPLIED, str(r.id), r)
 
 
-def _made_marks(field: str, prefix: str, found) -> tuple[Mark, ...]:
-    """Marks for redactions made each time the document is built (``rules.redaction``
-    spans; one without a person is the detector's)."""
-    return tuple(Mark(field, s.start, s.end, s.ground, CopyRedaction.KNOWN if s.person_id else CopyRedaction.DETECTOR,
-                      s.kind, CopyRedaction.APPLIED, f"{prefix}-{n}") for n, s in enumerate(found, start=1))
+def _spans(reds) -> list[tuple[int, int, str]]:
+    return [(r.start, r.end, r.ground) for r in in_force(reds)]
 
 
 def copy_model(copy: Copy, *, draft: bool = True) -> CopyModel:
@@ -227,17 +226,20 @@ def copy_model(copy: Copy, *, draft: bool = True) -> CopyModel:
     its redactions, the decided corrections (art. 15: a deleted entry left out, a
     shielded one as its line only, an improved one with its new text and the
     redactions of that text) and the person's own statements (art. 16, in full: only
-    the reporter and protected whereabouts taken out), as they stand now. The PDF
-    (``document_for``) and the workbench are both made from this."""
+    the reporter and protected whereabouts taken out), as they stand now. Every
+    redaction is a stored row (``copies.texts``: the amended texts' and statements'
+    too). The PDF (``document_for``) and the workbench are both made from this."""
 
     req: Request = db.session.get(Request, copy.request_id)
     link = copy.link
     lang = req.language or "nl"
     subject_ref = link.person.person_id
-    persons = [person_value(p) for p in link.dossier.persons]
-    readers = readers_of(req, link)
     amended = effective_amendments(ce.entry_pk for ce in copy.entries)
     reds_by_entry, atts_by_entry = by_entry(copy)
+    reds_by_statement: dict[int, list[CopyRedaction]] = {}
+    for r in copy.redactions:
+        if r.field == STATEMENT:
+            reds_by_statement.setdefault(r.statement_id, []).append(r)
     withheld: dict[str, int] = {}
     attachment_no = 0
     with force_locale(lang):
@@ -266,31 +268,31 @@ def copy_model(copy: Copy, *, draft: bool = True) -> CopyModel:
                     lang_pick(WITHHOLD_LABELS.get(ce.withheld_ground, (ce.withheld_ground,) * 2), lang)
             elif shielded:
                 label = lang_pick(SHIELD_LABEL, lang)
-            found = amended_text_found(eff.new_text, persons, subject_ref, readers) if improved else ()
-            view = _entry_view(0, ce.entry, reds, subject_ref, withheld_label=label, attachment_lines=tuple(lines),
-                               amendment=eff, amended_spans=[(f.start, f.end, f.ground) for f in found], lang=lang)
+            new_reds = [r for r in reds if r.field == AMENDED and improved and r.amendment_id == eff.amendment_id]
+            view = _entry_view(0, ce.entry, [r for r in reds if r.field in FIELDS], subject_ref, withheld_label=label,
+                               attachment_lines=tuple(lines), amendment=eff, amended_spans=_spans(new_reds), lang=lang)
             views.append((ce.entry_pk, view))
             if shielded:
                 marks: tuple[Mark, ...] = ()
                 title, text, field_name = "", "", "text"
             elif improved:
-                marks = tuple(_stored_mark(r) for r in reds if r.field == "title") + _made_marks(
-                    "amended", f"a{ce.entry_pk}", found)
-                title, text, field_name = ce.entry.title or "", eff.new_text, "amended"
+                marks = tuple(_stored_mark(r) for r in reds if r.field == "title") + tuple(
+                    _stored_mark(r) for r in new_reds)
+                title, text, field_name = ce.entry.title or "", eff.new_text, AMENDED
             else:
-                marks = tuple(_stored_mark(r) for r in reds)
+                marks = tuple(_stored_mark(r) for r in reds if r.field in FIELDS)
                 title, text, field_name = ce.entry.title or "", ce.entry.text, "text"
             parts_by_pk[ce.entry_pk] = Part(view, title, text, field_name, marks, printed=label is None,
                                             copy_entry=ce, amendment=eff, attachments=atts)
-        statements = planned_statements(link.person, persons, readers)
+        statements = [PlannedStatement(st, tuple(_spans(reds_by_statement.get(st.id, ()))))
+                      for st in copy_statements(link.person)]
         ordered = in_order(views, statements, lang)
         entries = tuple(view for _what, view in ordered)
         parts = []
         for what, view in ordered:
             if isinstance(what, PlannedStatement):
-                parts.append(Part(view, "", what.statement.text or "", "statement",
-                                  _made_marks("statement", f"s{what.statement.id}", what.found),
-                                  statement=what.statement))
+                st_marks = tuple(_stored_mark(r) for r in reds_by_statement.get(what.statement.id, ()))
+                parts.append(Part(view, "", what.statement.text or "", STATEMENT, st_marks, statement=what.statement))
             else:
                 parts.append(replace(parts_by_pk[what], view=view))  # numbered as printed
         counts: dict[str, int] = {}

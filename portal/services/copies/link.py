@@ -16,6 +16,7 @@ from .common import CopyError, FIELDS, load, log_access, person_value, readers_o
 from .redact import detector_spans, merged
 from .amendments import own_statement_entry
 from .planning import plan
+from .texts import AMENDED, Target, made_targets, remake
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +78,7 @@ def create_copy(actor: Actor, reference: str, link_id: int) -> Copy:
     for old in db.session.execute(db.select(Copy).filter_by(link_id=link.id)).scalars():
         if old.status != Copy.RELEASED and old.status != Copy.WITHDRAWN:
             old.status, old.withdrawn_reason = Copy.WITHDRAWN, Copy.REPLACED
-    copy = Copy(request_id=req.id, link_id=link.id, dossier_hash=link.dossier.content_hash,
+    copy = Copy(request_id=req.id, link_id=link.id, link=link, dossier_hash=link.dossier.content_hash,
                 created_by=actor.staff_id, detector_state="pending")
     db.session.add(copy)
     for pos, pe in enumerate(planned):
@@ -87,6 +88,7 @@ def create_copy(actor: Actor, reference: str, link_id: int) -> Copy:
                                                  ground=r.ground, origin=r.origin, kind=r.kind, person_ref=r.person_ref))
         for att in pe.entry.attachments:
             copy.attachments.append(CopyAttachment(attachment_pk=att.id))
+    remake(copy)  # the amended texts (art. 15) and own statements (art. 16): stored like the rest
     timeline.event(req, "copy_prepared", "caseworker", public=False)
     log_access(actor, "copy.create", req, reason=f"request {req.reference}: {len(planned)} entries")
     db.session.commit()
@@ -95,8 +97,11 @@ def create_copy(actor: Actor, reference: str, link_id: int) -> Copy:
 
 
 def run_detection(copy_id: int) -> int:
-    """The free-text detector pass over a copy (background job). Adds ``detector``
-    redactions, applied by default; returns how many."""
+    """The free-text detector pass over a copy (background job): the dossier texts and
+    the new text of an improved entry (art. 15), deduce included where installed; never
+    an own statement (art. 16). Adds ``detector`` redactions, applied by default, where
+    no redaction of the text (lifted ones included) covers the hit already, so a second
+    pass after a correction lands adds only what is new; returns how many."""
     copy = db.session.get(Copy, copy_id)
     if copy is None or copy.status == Copy.WITHDRAWN:
         return 0
@@ -104,18 +109,22 @@ def run_detection(copy_id: int) -> int:
     subject_ref = copy.link.person.person_id
     added = 0
     try:
+        amended = {t.entry_pk: t for t in made_targets(copy) if t.field == AMENDED}
         for ce in copy.entries:
             if own_statement_entry(ce.entry, copy.link.person):
                 continue  # the person's own words (art. 16): no detector
-            for field in FIELDS:
-                text = (ce.entry.title or "") if field == "title" else ce.entry.text
-                if not text:
+            targets = [Target(field, (ce.entry.title or "") if field == "title" else ce.entry.text, ce.entry_pk)
+                       for field in FIELDS]
+            if ce.entry_pk in amended:  # the new text is printed, not the old one: no detector on that
+                targets[FIELDS.index("text")] = amended[ce.entry_pk]
+            for t in targets:
+                if not t.text:
                     continue
                 existing = [R.Span(r.start, r.end, r.person_ref or "", r.kind, r.ground)
-                            for r in copy.redactions if r.entry_pk == ce.entry_pk and r.field == field]
-                for s in merged(detector_spans(text, persons, subject_ref, existing)):
-                    copy.redactions.append(CopyRedaction(entry_pk=ce.entry_pk, field=field, start=s.start, end=s.end,
-                                                         ground=s.ground, origin=CopyRedaction.DETECTOR, kind=s.kind))
+                            for r in copy.redactions if t.owns(r)]
+                for s in merged(detector_spans(t.text, persons, subject_ref, existing)):
+                    copy.redactions.append(t.row(start=s.start, end=s.end, ground=s.ground,
+                                                 origin=CopyRedaction.DETECTOR, kind=s.kind))
                     added += 1
         copy.detector_state = "done"
         if added:

@@ -41,10 +41,11 @@ def plan(dossier: Dossier, subject: DossierPerson, *, requester_is_subject: bool
     Decided corrections (art. 15, ``EntryAmendment``): a deleted entry is left out; a
     shielded entry is kept (it prints only "Afgeschermd (artikel 15)") without its
     redactions or attachments; an improved entry keeps the redactions of its original
-    text here (the workbench and the detector work on that text): the document prints
-    the new text with redactions of its own (``_entry_view``). The subject's own
-    statements (art. 16) ride along as ``statements`` of the returned plan (they are not
-    dossier entries), with the known identifiers of other persons redacted in them."""
+    text here: the copy prints the new text, whose redactions a stored copy stores
+    beside these (``texts.remake``, issue 12) and a plan's document makes
+    (``document_from_plan``). The subject's own statements (art. 16) ride along as
+    ``statements`` of the returned plan (they are not dossier entries), with only the
+    reporter and protected whereabouts redacted in them."""
 
     persons = [person_value(p) for p in dossier.persons]
     by_id = {e.entry_id: e for e in dossier.entries}

@@ -18,6 +18,7 @@ from ..timeline import today_local
 from .common import CopyError, SENSITIVE_LIFT_GROUNDS, editable, is_stale, log_access, person_value, readers_of
 from .planning import plan
 from .document import document_for, document_from_plan
+from .workbench import texts_up_to_date
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,10 @@ def request_render(actor: Actor, reference: str, copy_id: int) -> Copy:
         raise CopyError("copy_stale")  # redaction offsets belong to the older text
     if copy.render_state in ("queued", "rendering"):
         raise CopyError("already_rendering")
+    if texts_up_to_date(copy):  # a copy made before those redactions were stored: the detector first
+        db.session.commit()
+        signals.copy_texts_changed.send(copy.id)
+        copy = db.session.get(Copy, copy_id)
     copy.render_state, copy.render_progress, copy.render_error = "queued", 0, None
     log_access(actor, "copy.render", req, copy)
     db.session.commit()

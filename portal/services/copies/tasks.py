@@ -29,6 +29,11 @@ def enqueue_detection(copy_id: int, **_) -> None:
     detect_in_copy(copy_id)
 
 
+@signals.copy_texts_changed.connect
+def enqueue_detection_again(copy_id: int, **_) -> None:
+    detect_in_copy(copy_id)  # adds only what no redaction covers yet (``link.run_detection``)
+
+
 @signals.copy_render_wanted.connect
 def enqueue_render(copy_id: int, *, version: int, **_) -> None:
     render_copy(copy_id, version)

@@ -4,17 +4,17 @@ pixels). Every change makes a new version of the copy."""
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from flask import current_app
 from ...infra.extensions import db
-from ...models import Copy, CopyAttachment, CopyEntry, CopyRedaction, DossierEntry, Request, utcnow
+from ...models import Copy, CopyAttachment, CopyEntry, CopyRedaction, Request, utcnow
 from ...rules import redaction as R
 from ...rules.permissions import Permission
-from .. import authz
+from .. import authz, signals
 from ..authz import Actor
-from .amendments import effective_amendments
-from .common import CopyError, FIELDS, IMPROVE, STAFF_GROUNDS, WITHHOLD_GROUNDS, copy_of, editable, load, log_access
+from .amendments import STATEMENT_GROUNDS
+from .common import CopyError, FIELDS, STAFF_GROUNDS, WITHHOLD_GROUNDS, copy_of, editable, load, log_access
+from .texts import AMENDED, STATEMENT, Target, entry_targets, made_targets, phrase_spans, remake
 
 
 REASONS_MIN = 10
@@ -77,12 +77,6 @@ def confirm(actor: Actor, reference: str, copy_id: int, redaction_id: int) -> Co
     return r
 
 
-def _field_text(entry: DossierEntry, field: str) -> str:
-    if field not in FIELDS:
-        raise CopyError("bad_field")
-    return (entry.title or "") if field == "title" else entry.text
-
-
 def _copy_entry(copy: Copy, entry_pk: int) -> CopyEntry:
     ce = next((c for c in copy.entries if c.entry_pk == entry_pk), None)
     if ce is None:
@@ -90,49 +84,63 @@ def _copy_entry(copy: Copy, entry_pk: int) -> CopyEntry:
     return ce
 
 
-def add_redaction(actor: Actor, reference: str, copy_id: int, *, entry_pk: int, field: str, ground: str,
-                  reason: str, phrase: str | None = None, start: int | None = None, end: int | None = None,
+def _targets(copy: Copy) -> tuple[dict[int, list[Target]], dict[int, Target]]:
+    """The texts the copy prints, as redactions are made in them: per entry its title and
+    its text, or the new text of an improved entry (art. 15); per own statement its text."""
+    made = made_targets(copy)
+    amended = {t.entry_pk: t for t in made if t.field == AMENDED}
+    by_entry = {ce.entry_pk: entry_targets(ce.entry, amended.get(ce.entry_pk)) for ce in copy.entries}
+    return by_entry, {t.statement_id: t for t in made if t.field == STATEMENT}
+
+
+def add_redaction(actor: Actor, reference: str, copy_id: int, *, ground: str, reason: str,
+                  entry_pk: int | None = None, statement_id: int | None = None, field: str = "text",
+                  phrase: str | None = None, start: int | None = None, end: int | None = None,
                   everywhere: bool = False) -> list[CopyRedaction]:
-    """Redact a selection by hand: a range (start, end) of one field, or every
-    occurrence of a phrase in that field (``everywhere``: in every entry of the copy)."""
+    """Redact a selection by hand: a range (start, end) of one text, or every occurrence
+    of a phrase in it (``everywhere``: in every text of the copy). The text of an entry
+    is what the copy prints: the new text of an improved entry (art. 15). In an own
+    statement (``statement_id``, art. 16) only the reporter and a protected person's
+    whereabouts are ever taken out: those two grounds only (``STATEMENT_GROUNDS``); a
+    phrase redacted ``everywhere`` on another ground leaves the statements alone."""
     req, copy = editable(actor, reference, copy_id)
-    if ground not in STAFF_GROUNDS:
-        raise CopyError("bad_ground")
+    by_entry, statements = _targets(copy)
+    if statement_id is not None:
+        target = statements.get(statement_id)
+        if target is None:
+            raise CopyError("statement_not_in_copy")
+        if ground not in STATEMENT_GROUNDS:
+            raise CopyError("bad_ground_statement")
+    else:
+        if ground not in STAFF_GROUNDS:
+            raise CopyError("bad_ground")
+        if field not in FIELDS:
+            raise CopyError("bad_field")
+        _copy_entry(copy, entry_pk)
+        target = by_entry[entry_pk][FIELDS.index(field)]
     reason = _reasons(reason)
-    ce = _copy_entry(copy, entry_pk)
-    # An improved entry (art. 15) prints its new text, not the dossier's: a redaction of
-    # the old text would change nothing in the copy (issue 12).
-    improved = {pk for pk, eff in effective_amendments(c.entry_pk for c in copy.entries).items() if eff.kind == IMPROVE}
-    if field == "text" and entry_pk in improved and not everywhere:
-        raise CopyError("entry_amended")
-    spans: list[tuple[int, int, int, str]] = []  # (entry_pk, start, end, field)
+    spans: list[tuple[Target, int, int]] = []
     if phrase is not None and phrase.strip():
         phrase = phrase.strip()
         if len(phrase) > PHRASE_MAX:
             raise CopyError("phrase_too_long")
-        words = R.fold(phrase).split()
-        pattern = r"(?<!\w)" + r"\s+".join(re.escape(w) for w in words) + r"(?!\w)"
-        targets = copy.entries if everywhere else [ce]
-        for target in targets:
-            fields = FIELDS if everywhere else (field,)
-            for f in fields:
-                if f == "text" and target.entry_pk in improved:
-                    continue
-                text = _field_text(target.entry, f)
-                for m in re.finditer(pattern, R.fold(text)):
-                    spans.append((target.entry_pk, m.start(), m.end(), f))
+        if everywhere:
+            targets = [t for ts in by_entry.values() for t in ts]
+            targets += [t for t in statements.values() if ground in t.grounds]
+        else:
+            targets = [target]
+        for t in targets:
+            spans += [(t, s, e) for s, e in phrase_spans(t.text, phrase)]
         if not spans:
             raise CopyError("phrase_not_found")
     else:
-        text = _field_text(ce.entry, field)
-        if start is None or end is None or not (0 <= start < end <= len(text)):
+        if start is None or end is None or not (0 <= start < end <= len(target.text)):
             raise CopyError("bad_range")
-        spans.append((entry_pk, start, end, field))
+        spans.append((target, start, end))
     added = []
-    for epk, s, e, f in spans:
-        r = CopyRedaction(entry_pk=epk, field=f, start=s, end=e, ground=ground, origin=CopyRedaction.STAFF,
-                          kind="selection", state=CopyRedaction.CONFIRMED, reason=reason,
-                          decided_by=actor.staff_id, decided_at=utcnow())
+    for t, s, e in spans:
+        r = t.row(start=s, end=e, ground=ground, origin=CopyRedaction.STAFF, kind="selection",
+                  state=CopyRedaction.CONFIRMED, reason=reason, decided_by=actor.staff_id, decided_at=utcnow())
         copy.redactions.append(r)
         added.append(r)
     _changed(copy)
@@ -259,6 +267,18 @@ def review_attachment(actor: Actor, reference: str, copy_id: int, copy_attachmen
     return ca
 
 
+def texts_up_to_date(copy: Copy) -> bool:
+    """Before a copy is shown or rendered: the stored redactions of its amended texts and
+    own statements agree with the texts it prints (``texts.remake``; a copy made before
+    they were stored gets them here). When that changed something the copy is a new
+    version, and the detector runs over the texts again. True when it changed."""
+    if copy.status in (Copy.RELEASED, Copy.WITHDRAWN) or not remake(copy):
+        return False
+    _changed(copy)
+    copy.detector_state = "pending"
+    return True
+
+
 def view_copy(actor: Actor, reference: str, copy_id: int) -> tuple[Request, Copy]:
     """Open a copy on the workbench: a read of personal data (the original text behind
     every redaction), logged."""
@@ -267,4 +287,8 @@ def view_copy(actor: Actor, reference: str, copy_id: int) -> tuple[Request, Copy
     copy = copy_of(req, copy_id)
     log_access(actor, "copy.view", req, copy)
     db.session.commit()
+    # After the log's commit: what this loads stays loaded for the page, unless it changed.
+    if texts_up_to_date(copy):
+        db.session.commit()
+        signals.copy_texts_changed.send(copy.id)
     return req, copy

@@ -17,6 +17,7 @@ from ...rules.selection import entries_for_copy
 from .. import audit, casework
 from ..authz import Actor
 from ..copies.common import entry_value, links_of, person_value, requester_is_subject
+from ..copies.texts import remake
 from ..errors import DomainError, load_request
 
 RECTIFICATION = Right.RECTIFICATION.value  # "correctie"
@@ -113,15 +114,18 @@ def eligible_by_pk(req: Request) -> dict[int, Eligible]:
 
 
 def copies_to_redo(dossier_pks: set[int], *, person_pk: int | None = None,
-                   drop_entries: set[int] = frozenset(), drop_attachments_of: set[int] = frozenset()) -> int:
+                   drop_entries: set[int] = frozenset(), drop_attachments_of: set[int] = frozenset()) -> list[int]:
     """Unreleased copies of these dossiers (of one person, for a statement) hold an older
     state of the dossier: back to draft, a new version to render and check. A deleted
-    entry leaves them; a shielded entry's attachments leave them."""
+    entry leaves them; a shielded entry's attachments leave them; the redactions of an
+    improved entry's new text and of an own statement are made again (``copies.texts``,
+    issue 12), the detector to run over them after the commit
+    (``signals.copy_texts_changed``, sent by the caller). Returns the copies' ids."""
     q = db.select(Copy).join(DossierLink, DossierLink.id == Copy.link_id).where(
         DossierLink.dossier_pk.in_(sorted(dossier_pks)), Copy.status.in_((Copy.DRAFT, Copy.REVIEWED, Copy.SIGNED)))
     if person_pk is not None:
         q = q.where(DossierLink.person_pk == person_pk)
-    n = 0
+    out = []
     for copy in db.session.execute(q).scalars():
         for ce in [ce for ce in copy.entries if ce.entry_pk in drop_entries]:
             copy.entries.remove(ce)
@@ -129,11 +133,14 @@ def copies_to_redo(dossier_pks: set[int], *, person_pk: int | None = None,
             copy.redactions.remove(r)
         for a in [a for a in copy.attachments if a.attachment.entry_pk in (drop_entries | drop_attachments_of)]:
             copy.attachments.remove(a)
+        db.session.flush()  # the correction or statement that landed: visible to ``remake``
+        remake(copy)
+        copy.detector_state = "pending"
         copy.version += 1
         copy.status = Copy.DRAFT
         copy.reviewed_by = copy.reviewed_at = copy.signed_by = copy.signed_at = None
-        n += 1
-    return n
+        out.append(copy.id)
+    return out
 
 
 # --- the request's correction items (art. 15) and own statements (art. 16) -----------------------

@@ -12,7 +12,7 @@ from ...models import CorrectionItem, Decision, DossierEntry, EntryAmendment, Re
 from ...rules import grounds as G
 from ...rules.permissions import Permission
 from ...rules.rights import Right
-from .. import authz, decisions, instructions, timeline
+from .. import authz, decisions, instructions, signals, timeline
 from ..authz import Actor
 from ..copies.common import links_of
 from ..timeline import today_local
@@ -356,6 +356,7 @@ def execute(actor: Actor, reference: str) -> list[RegistrationInstruction]:
                 raise RectificationError("entry_not_eligible")
             by_dossier.setdefault(entry.dossier_pk, []).append((item, entry))
     made: list[RegistrationInstruction] = []
+    redone: list[int] = []
     for dossier_pk, pairs in by_dossier.items():
         dossier = pairs[0][1].dossier
         link = next(e.link for e in eligible.values() if e.link.dossier_pk == dossier_pk)
@@ -382,9 +383,12 @@ def execute(actor: Actor, reference: str) -> list[RegistrationInstruction]:
                               drop_entries={e.id for i, e in pairs if i.outcome == DELETE},
                               drop_attachments_of={e.id for i, e in pairs if i.outcome == SHIELD})
         log_access(actor, "rectification.execute", req, object_type="instruction", object_id=ins.id,
-                   reason=f"dossier {dossier.dossier_id}: {len(pairs)} change(s), {redo} copy(ies) to render again")
+                   reason=f"dossier {dossier.dossier_id}: {len(pairs)} change(s), {len(redo)} copy(ies) to render again")
+        redone += redo
     for item in changes:
         item.state = EXECUTED
     timeline.event(req, "correction_executed", actor.label, public=False)
     db.session.commit()
+    for copy_id in redone:
+        signals.copy_texts_changed.send(copy_id)
     return made

@@ -15,7 +15,7 @@ from ...infra.extensions import db
 from ...models import Decision, Document, OwnStatement, Request
 from ...rules import grounds as G
 from ...rules.permissions import Permission
-from .. import authz, decisions, instructions, timeline
+from .. import authz, decisions, instructions, signals, timeline
 from ..authz import Actor
 from ..copies.common import links_of
 from ..timeline import today_local
@@ -113,8 +113,10 @@ def add_statement(actor: Actor, reference: str, *, link_id: int, text: str | Non
     timeline.event(req, "own_statement_added", actor.label, public=False)
     log_access(actor, "statement.add", req, object_type="own_statement", object_id=st.id,
                reason=f"dossier {link.dossier.dossier_id} person {link.person.person_id}: instruction {ins.id}, "
-                      f"{redo} copy(ies) to render again")
+                      f"{len(redo)} copy(ies) to render again")
     db.session.commit()
+    for copy_id in redo:
+        signals.copy_texts_changed.send(copy_id)
     return st
 
 
