@@ -179,6 +179,14 @@ YOUNG: dict[str, str] = {
     'Kijk in uw e-mail': N_('Kijk in je e-mail'),
     'Als het kenmerk en het e-mailadres kloppen en uw e-mailadres is bevestigd, krijgt u binnen een paar minuten een e-mail met een link. De link werkt één keer en 30 minuten lang.': N_('Als het kenmerk en het e-mailadres kloppen en je e-mailadres is bevestigd, krijg je binnen een paar minuten een e-mail met een link. De link werkt één keer en 30 minuten lang.'),
     'Geen e-mail gekregen? Kijk ook in uw map met ongewenste e-mail, of bel ons.': N_('Geen e-mail gekregen? Kijk ook in je map met ongewenste e-mail, of bel ons.'),
+    # Following your requests with DigiD (issue 11, item 5).
+    'Uw verzoeken': N_('Je verzoeken'),
+    'U bent ingelogd met DigiD. Hier staan de verzoeken die u zelf met DigiD heeft verstuurd.': N_('Je bent ingelogd met DigiD. Hier staan de verzoeken die je zelf met DigiD hebt verstuurd.'),
+    'Wij vinden geen verzoek dat u met DigiD heeft verstuurd.': N_('Wij vinden geen verzoek dat je met DigiD hebt verstuurd.'),
+    'Deed u mee aan een verzoek van iemand anders, of verstuurde u het zonder DigiD? Gebruik dan uw wachtzin of een link per e-mail.': N_('Deed je mee aan een verzoek van iemand anders, of verstuurde je het zonder DigiD? Gebruik dan je wachtzin of een link per e-mail.'),
+    'Naar de andere manieren om uw verzoek te volgen': N_('Naar de andere manieren om je verzoek te volgen'),
+    'Dit verzoek kunt u met DigiD niet bekijken. Kies een verzoek uit de lijst.': N_('Dit verzoek kun je met DigiD niet bekijken. Kies een verzoek uit de lijst.'),
+    'Terug naar uw verzoeken': N_('Terug naar je verzoeken'),
 }
 
 
