@@ -890,7 +890,9 @@ def status_withdraw():
 @bp.route("/volgen/uitloggen", methods=["POST"])
 def status_logout():
     form = f.NoPersonsForm()
+    used_digid = False
     if form.validate_on_submit():
+        _status_access()  # who reads the page after it (g.young)
         status_sessions.end(session.pop("status", None))
-        digid.end_local_session(session.get("draft"))
-    return redirect(url_for("public.index"))
+        used_digid = digid.end_local_session(session.get("draft"))
+    return digid.after_logout(used_digid)

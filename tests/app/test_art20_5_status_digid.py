@@ -267,6 +267,36 @@ def test_art20_5_logging_out_ends_the_digid_status_login_and_a_replayed_cookie_o
     assert reference not in replay.get("/volgen").get_data(as_text=True)
 
 
+def test_art20_5_logging_out_after_digid_offers_the_brokers_own_logout(app, digid):
+    """Item 6: after the portal's logout, a browser that used DigiD is offered the
+    broker's logout (RP-initiated logout: its end_session_endpoint from discovery, our
+    client id, back to the front page), once; without an ID token (and so no BSN) in
+    the address. A browser that did not use DigiD goes to the front page as before."""
+    from urllib.parse import parse_qs, urlsplit
+
+    import requests
+
+    browser = app.test_client()
+    _digid_status_login(browser, "substantieel")
+    page = browser.get(LIST).get_data(as_text=True)
+    out = browser.post("/volgen/uitloggen", data={"csrf_token": csrf(page)})
+    assert out.status_code == 302 and out.headers["Location"].endswith("/uitgelogd")
+    html = browser.get("/uitgelogd").get_data(as_text=True)
+    link = re.search(r'id="broker-logout" href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    discovery = requests.get(f"{digid}/.well-known/openid-configuration", timeout=10).json()
+    assert link.split("?")[0] == discovery["end_session_endpoint"]
+    params = parse_qs(urlsplit(link).query)
+    assert params == {"client_id": ["vt-portal"], "post_logout_redirect_uri": ["http://portal.test/"]}
+    assert BSN_SUBSTANTIEEL not in link
+    # The broker accepts it (no error page; the Chromium test logs out there for real).
+    at_broker = requests.get(link, timeout=10)
+    assert at_broker.status_code == 200 and "<h1>Fout</h1>" not in at_broker.text
+    assert browser.get("/uitgelogd").headers["Location"].endswith("/")  # once
+    plain = app.test_client()
+    page = plain.get("/volgen").get_data(as_text=True)
+    assert plain.post("/volgen/uitloggen", data={"csrf_token": any_csrf(page)}).headers["Location"].endswith("/")
+
+
 def test_art20_5_without_digid_the_status_login_is_as_before(client, app):
     assert not app.config.get("DIGID_ISSUER")
     assert "Met DigiD" not in client.get("/volgen").get_data(as_text=True)

@@ -148,8 +148,23 @@ def test_art20_5_following_requests_with_digid_in_chromium_in_dutch(live_digid, 
     _open_from_list(nav, page, references[1])
     assert references[1] in page.inner_text("main")
     nav.press("Uitloggen")
+    # Item 6: our logout ends our session and offers the broker's own (RP-initiated logout).
+    assert nav.path == "/uitgelogd"
+    _audit(axe, page)
+    page.get_by_role("link", name=nav.t("Ook uitloggen bij DigiD")).click()
+    page.get_by_role("button", name="Yes, sign me out").click()
+    page.wait_for_url(f"{live.base_url}/")
     nav.goto("/volgen/digid/verzoek")
     assert nav.path == "/volgen"  # logged out: the list is gone with the status page
+    # The broker's session has ended too: the identity step (which does not ask for a
+    # fresh login) shows the broker's login page again.
+    nav.start_request()
+    filing = Filing()
+    while nav.step != "identiteit":
+        nav.answer(nav.step, filing)
+        nav.continue_()
+    page.get_by_role("link", name=nav.t("Inloggen met DigiD")).click()
+    page.wait_for_url("**/interaction/**")
 
 
 def test_art20_5_following_requests_with_digid_in_chromium_in_english_without_javascript(live_digid, new_context, app):
@@ -172,5 +187,7 @@ def test_art20_5_following_requests_with_digid_in_chromium_in_english_without_ja
     _open_from_list(nav, page, reference)
     assert reference in page.inner_text("main")
     nav.press("Uitloggen")
+    assert nav.path == "/uitgelogd"
+    assert page.get_by_role("link", name="Log out of DigiD too").count() == 1
     nav.goto("/volgen/verzoek")
     assert nav.path == "/volgen"
