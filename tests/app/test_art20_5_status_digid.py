@@ -100,7 +100,8 @@ def test_art20_5_digid_on_the_status_page_lists_the_requests_filed_with_that_bsn
 
 
 def test_art20_5_a_young_person_reads_their_digid_list_with_je(app, digid):
-    """House rule (issue 15): a young person (16, filing for themselves) reads "je"."""
+    """House rule (issue 15): a young person (16, filing for themselves) reads "je" on
+    the list, the way back to it and the page after logout."""
     from tests.app.support import dmy, today, years_ago
 
     young = Filing(requester=Person("Sem", "Visser", dmy(years_ago(16, today(app)))))
@@ -110,6 +111,12 @@ def test_art20_5_a_young_person_reads_their_digid_list_with_je(app, digid):
     html = browser.get(LIST).get_data(as_text=True)
     assert _listed(html) == [reference]
     assert "Je verzoeken" in html and "die je zelf met DigiD hebt verstuurd" in html and "Uw verzoeken" not in html
+    assert _open(browser, reference).status_code == 302
+    page = browser.get("/volgen/verzoek").get_data(as_text=True)
+    assert "Terug naar je verzoeken" in page
+    assert browser.post("/volgen/uitloggen", data={"csrf_token": csrf(page)}).headers["Location"].endswith("/uitgelogd")
+    out = browser.get("/uitgelogd").get_data(as_text=True)
+    assert "Je bent uitgelogd" in out and "Bij DigiD ben je misschien nog ingelogd" in out
 
 
 def test_art20_5_digid_below_the_minimum_on_the_status_page_is_refused_plainly(client, app, digid):
