@@ -7,6 +7,8 @@
 //   STANDIN_CLIENT_ID      the portal's client id            (default: vt-portal)
 //   STANDIN_CLIENT_SECRET  the portal's client secret        (default: standin-secret)
 //   STANDIN_REDIRECT_URIS  comma-separated callback addresses of the portal
+//   STANDIN_POST_LOGOUT_REDIRECT_URIS  where the broker's logout may send the browser back
+//                          (default: the front page, "/", of each callback's origin)
 //
 // The first line on stdout is JSON: {"issuer": "http://127.0.0.1:PORT"}.
 import http from 'node:http';
@@ -34,6 +36,10 @@ const clientSecret = process.env.STANDIN_CLIENT_SECRET || 'standin-secret';
 const redirectUris = (process.env.STANDIN_REDIRECT_URIS || 'http://127.0.0.1:5000/verzoek/digid/terug')
   .split(',').map((s) => s.trim()).filter(Boolean);
 
+const postLogoutUris = (process.env.STANDIN_POST_LOGOUT_REDIRECT_URIS
+  || redirectUris.map((u) => `${new URL(u).origin}/`).join(','))
+  .split(',').map((s) => s.trim()).filter(Boolean);
+
 const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
 const jwk = { ...privateKey.export({ format: 'jwk' }), kid: crypto.randomBytes(8).toString('hex'), use: 'sig', alg: 'RS256' };
 
@@ -49,6 +55,7 @@ server.listen(port, '127.0.0.1', () => {
       client_id: clientId,
       client_secret: clientSecret,
       redirect_uris: redirectUris,
+      post_logout_redirect_uris: postLogoutUris,
       grant_types: ['authorization_code'],
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',

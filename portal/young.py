@@ -264,6 +264,16 @@ YOUNG: dict[str, str] = {
     'Wij hebben uw verzoek om vernietiging uitgevoerd. De gegevens zijn op %(date)s anoniem gemaakt. Niemand kan ze nog met u in verband brengen.': N_('Wij hebben je verzoek om vernietiging uitgevoerd. De gegevens zijn op %(date)s anoniem gemaakt. Niemand kan ze nog met jou in verband brengen.'),
     'Wij hebben uw verzoek om vernietiging uitgevoerd. De gegevens zijn op %(date)s vernietigd.': N_('Wij hebben je verzoek om vernietiging uitgevoerd. De gegevens zijn op %(date)s vernietigd.'),
     'Wij hebben uw verzoek om gegevenswissing uitgevoerd. De gegevens zijn op %(date)s gewist.': N_('Wij hebben je verzoek om gegevenswissing uitgevoerd. De gegevens zijn op %(date)s gewist.'),
+    # Following your requests with DigiD (issue 11, item 5).
+    'Uw verzoeken': N_('Je verzoeken'),
+    'U bent ingelogd met DigiD. Hier staan de verzoeken die u zelf met DigiD heeft verstuurd.': N_('Je bent ingelogd met DigiD. Hier staan de verzoeken die je zelf met DigiD hebt verstuurd.'),
+    'Wij vinden geen verzoek dat u met DigiD heeft verstuurd.': N_('Wij vinden geen verzoek dat je met DigiD hebt verstuurd.'),
+    'Deed u mee aan een verzoek van iemand anders, of verstuurde u het zonder DigiD? Gebruik dan uw wachtzin of een link per e-mail.': N_('Deed je mee aan een verzoek van iemand anders, of verstuurde je het zonder DigiD? Gebruik dan je wachtzin of een link per e-mail.'),
+    'Naar de andere manieren om uw verzoek te volgen': N_('Naar de andere manieren om je verzoek te volgen'),
+    'Dit verzoek kunt u met DigiD niet bekijken. Kies een verzoek uit de lijst.': N_('Dit verzoek kun je met DigiD niet bekijken. Kies een verzoek uit de lijst.'),
+    'Terug naar uw verzoeken': N_('Terug naar je verzoeken'),
+    'U bent uitgelogd': N_('Je bent uitgelogd'),
+    'U bent uitgelogd bij Veilig Thuis. Bij DigiD bent u misschien nog ingelogd in deze browser. Log daar ook uit, zeker op een computer of telefoon die u met anderen deelt.': N_('Je bent uitgelogd bij Veilig Thuis. Bij DigiD ben je misschien nog ingelogd in deze browser. Log daar ook uit, zeker op een computer of telefoon die je met anderen deelt.'),
 }
 
 

@@ -190,21 +190,49 @@ def digid_bsn_choice():
     return redirect(url_for("public.step", step=STEP))
 
 
-def end_local_session(draft_id: str | None) -> None:
+def end_local_session(draft_id: str | None) -> bool:
     """Logging out ends the local DigiD state: a DigiD login kept in the draft goes, and
     the identity step opens again, and so does a DigiD login kept for the status page.
-    The broker's own session is the broker's (README)."""
+    The broker's own session is the broker's: returns whether this browser used DigiD
+    here, so the logout can offer the broker's own logout (logged_out below)."""
+    used = bool(session.get(JOIN_KEY) or session.get(digid_status.STATUS_KEY))
     end_join()
     digid_status.end()
     _row, answers = drafts.load(draft_id)
     if not answers or not any(k in answers for k in EID_KEYS):
-        return
+        return used
     for key in EID_KEYS:
         answers.pop(key, None)
     if (answers.get("identity") or {}).get("method") == "eid":
         answers.pop("identity", None)
         flow.reopen(answers, (STEP,))
     drafts.save(draft_id, answers)
+    return True
+
+
+LOGGED_OUT_KEY = "digid_logged_out"
+
+
+def after_logout(used: bool):
+    """Where the portal's logout goes: the front page, or, when DigiD was used in this
+    browser, a page that offers the broker's own logout (its session outlives ours)."""
+    if not used or not eid.enabled():
+        return redirect(url_for("public.index"))
+    session[LOGGED_OUT_KEY] = {"young": bool(g.get("young"))}
+    return redirect(url_for("public.digid_logged_out"))
+
+
+@bp.route("/uitgelogd")
+def digid_logged_out():
+    """Once, after a logout in a browser that used DigiD: log out at the broker too.
+    The link is the broker's end_session_endpoint (RP-initiated logout); it comes back
+    to the front page."""
+    shown = session.pop(LOGGED_OUT_KEY, None)
+    if not shown or not eid.enabled():
+        return redirect(url_for("public.index"))
+    g.young = bool(shown.get("young"))
+    return render_template("public/digid_logged_out.html",
+                           broker_logout=eid.logout_url(outbox.public_url("public.index")))
 
 
 # --- joining a joint request (art. 20.1) with DigiD --------------------------------------------

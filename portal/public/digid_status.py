@@ -3,8 +3,11 @@
 Thin: the OpenID Connect flow is portal/services/eid.py, the login itself
 portal/services/status_eid.py. The flow's pending state, and after a login at or above
 DIGID_MIN_LOA only the blind index of the BSN (never the BSN), live in an encrypted
-server-side draft whose id is in the session (STATUS_KEY); it is used once and goes at
-logout. The broker sends every DigiD login back to the one registered callback
+server-side draft whose id is in the session (STATUS_KEY); the pending state is used
+once, the blind index serves the list of the person's requests until logout or
+eid.PENDING_MAX_SECONDS after the login. Every status login with DigiD asks the broker
+for a fresh login (prompt=login), so a broker session left open on a shared device does
+not by itself open the list (threat model, the eID route). The broker sends every DigiD login back to the one registered callback
 (/verzoek/digid/terug); portal/public/digid.py hands it here when its `state` is this
 flow's. Without DIGID_ISSUER these routes answer 404.
 """
@@ -13,11 +16,11 @@ from __future__ import annotations
 import secrets
 import time
 
-from flask import abort, current_app, render_template, request, session, url_for, redirect
+from flask import abort, current_app, g, render_template, request, session, url_for, redirect
 from flask_babel import gettext as _
 
 from ..infra.extensions import limiter
-from ..services import drafts, eid, outbox, status_eid
+from ..services import drafts, eid, outbox, status_eid, status_sessions
 from ..services.errors import DomainError
 from . import forms as f
 from .blueprint import bp
@@ -65,7 +68,7 @@ def status_digid_start():
     if not eid.enabled():
         abort(404)
     try:
-        url, pending = eid.begin(_callback_url())
+        url, pending = eid.begin(_callback_url(), fresh_login=True)
     except eid.EidError as exc:
         return login_page(exc.code, status=503)
     end()
@@ -102,11 +105,19 @@ def _logged_in_index() -> str | None:
     return answers["bsn_index"]
 
 
+def logged_in() -> bool:
+    """Whether this browser has a DigiD login for the list of its requests (the status
+    page then links back to that list)."""
+    return eid.enabled() and _logged_in_index() is not None
+
+
 @bp.route("/volgen/digid/verzoek", methods=["GET", "POST"])
 @guarded("RATELIMIT_STATUS")
 def status_digid():
-    """After a DigiD login: which request to follow. The same page whatever requests the
-    BSN has filed; the reference decides, with the same answer for every failure."""
+    """After a DigiD login: the requests filed with that BSN as requester, each opened
+    in a status session of its own. The same page, one query, whether it lists none or
+    many; a reference not in the list (only by changing the form) gets one answer.
+    The DigiD login stays for the list until logout or PENDING_MAX_SECONDS after it."""
     if not eid.enabled():
         abort(404)
     index = _logged_in_index()
@@ -114,14 +125,18 @@ def status_digid():
         end()
         return redirect(url_for("public.status_login"))
     form = f.StatusDigidForm()
-    if form.validate_on_submit():
+    if request.method == "POST":
         try:
-            login = status_eid.login(form.reference.data, index)
+            if not form.validate_on_submit():
+                raise DomainError("login_failed")
+            login = status_eid.open_request(form.reference.data, index)
         except DomainError:
-            form.form_errors.append(_("Met dit kenmerk vinden wij geen verzoek dat u met DigiD kunt volgen. "
-                                      "Controleer het kenmerk, of gebruik uw wachtzin of een link per e-mail."))
+            form.form_errors.append(_("Dit verzoek kunt u met DigiD niet bekijken. Kies een verzoek uit de lijst."))
         else:
-            end()  # used once: another request needs another DigiD login
+            status_sessions.end(session.pop("status", None))  # the request opened before, if any
             session["status"] = login.session_id
             return redirect(url_for("public.status"))
-    return render_template("public/status_digid.html", form=form), (400 if form.errors or form.form_errors else 200)
+    listed = status_eid.mine(index)
+    g.young = listed.young
+    return render_template("public/status_digid.html", form=form, listed=listed.requests), \
+        (400 if form.form_errors else 200)

@@ -6,7 +6,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -335,8 +335,9 @@ class StatusPassphraseForm(FlaskForm):
 
 
 class StatusDigidForm(FlaskForm):
-    """After a DigiD login on the status page: the reference of the request to follow."""
-    reference = StringField(_l("Kenmerk"), validators=[DataRequired(_l("Vul het kenmerk in.")), Length(max=40, message=_l("Dit kenmerk is te lang."))])
+    """After a DigiD login on the status page: which request of the list to open (each
+    one a button; the reference goes in the form, never in the address)."""
+    reference = HiddenField(validators=[DataRequired(), Length(max=40)])
 
 
 class StatusLinkForm(FlaskForm):

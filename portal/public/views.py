@@ -767,7 +767,8 @@ def status():
     return render_template("public/status.html", req=page.request, messages=page.messages, form=form,
                            letters=[] if left_out else letters_svc.released_letters(page.request),
                            copies=copies_svc.deliveries_for(access.reference, access.party_id),
-                           party_id=access.party_id, left_out=left_out, left_out_withdrew=page.left_out_withdrew), (400 if form.errors or form.form_errors else 200)
+                           party_id=access.party_id, left_out=left_out, left_out_withdrew=page.left_out_withdrew,
+                           digid_list=digid_status.logged_in()), (400 if form.errors or form.form_errors else 200)
 
 
 @bp.route("/volgen/bericht")
@@ -887,7 +888,9 @@ def status_withdraw():
 @bp.route("/volgen/uitloggen", methods=["POST"])
 def status_logout():
     form = f.NoPersonsForm()
+    used_digid = False
     if form.validate_on_submit():
+        _status_access()  # who reads the page after it (g.young)
         status_sessions.end(session.pop("status", None))
-        digid.end_local_session(session.get("draft"))
-    return redirect(url_for("public.index"))
+        used_digid = digid.end_local_session(session.get("draft"))
+    return digid.after_logout(used_digid)

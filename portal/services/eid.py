@@ -20,6 +20,7 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from urllib.parse import urlencode
 
 import requests
 from authlib.common.security import generate_token
@@ -155,17 +156,35 @@ def _client(s: Settings, redirect_uri: str) -> OAuth2Session:
                          code_challenge_method="S256", token_endpoint_auth_method="client_secret_basic")
 
 
-def begin(redirect_uri: str) -> tuple[str, dict]:
+def begin(redirect_uri: str, fresh_login: bool = False) -> tuple[str, dict]:
     """The address at the broker to send the person to, and what to keep until they
-    come back (state, nonce, PKCE verifier, time). Raises EidError('unavailable')."""
+    come back (state, nonce, PKCE verifier, time). Raises EidError('unavailable').
+    fresh_login asks the broker to let the person log in again even when it still has
+    a session for them (prompt=login; a DigiD broker passes it on as ForceAuthn)."""
     s = settings()
     meta = metadata(s)
     pending = {"state": secrets.token_urlsafe(32), "nonce": secrets.token_urlsafe(32),
                "verifier": generate_token(64), "started": time.time()}
     url, _state = _client(s, redirect_uri).create_authorization_url(
         meta["authorization_endpoint"], state=pending["state"], nonce=pending["nonce"],
-        code_verifier=pending["verifier"])
+        code_verifier=pending["verifier"], **({"prompt": "login"} if fresh_login else {}))
     return url, pending
+
+
+def logout_url(post_logout_redirect_uri: str) -> str | None:
+    """The broker's own logout (OpenID Connect RP-initiated logout): its
+    end_session_endpoint from discovery, with our client id and where to come back.
+    Without id_token_hint: that would put the ID token, with the BSN, in an address
+    (the browser's history, the broker's access log). None when the broker has no such
+    endpoint or cannot be reached now."""
+    s = settings()
+    try:
+        endpoint = metadata(s).get("end_session_endpoint") if s else None
+    except EidError:
+        return None
+    if not endpoint:
+        return None
+    return f"{endpoint}?{urlencode({'client_id': s.client_id, 'post_logout_redirect_uri': post_logout_redirect_uri})}"
 
 
 def _fail(code: str) -> EidError:
