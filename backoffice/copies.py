@@ -446,6 +446,7 @@ def workbench(req: Request, copy: Copy) -> Workbench:
     """The workbench from the copy's one model (``copies.copy_model``): the entries and
     own statements as the PDF prints them, every redaction of the printed texts with
     its ground, and the same counts as the cover letter."""
+    held = svc.preload_copy(copy)  # noqa: F841 - the same number of statements for 10 or 1,000 entries
     model = svc.copy_model(copy)
     entries, numbers = [], {}
     number = 0

@@ -92,6 +92,8 @@ CONTENTS = {
     "CopyModel": "document",
     "Part": "document",
     "Mark": "document",
+    "preload_copy": "loading",
+    "preload_dossier": "loading",
     "link_dossier": "link",
     "create_copy": "link",
     "run_detection": "link",
