@@ -107,6 +107,7 @@ def marks_copy(app, logged_in, make_staff):
     with app.app_context():
         ca_id = db.session.execute(db.select(CopyAttachment.id).filter_by(copy_id=copy_id)).scalar_one()
         db.session.remove()
+    _call(app, copies.open_attachment, worker, ref, copy_id, ca_id, redacted=False)  # opened first (issue 12)
     _call(app, copies.review_attachment, worker, ref, copy_id, ca_id, decision="redact")
     return client, ref, copy_id
 

@@ -108,6 +108,7 @@ CONTENTS = {
     "other_persons_strings": "workbench",
     "open_attachment": "workbench",
     "review_attachment": "workbench",
+    "opened_attachments": "workbench",
     "view_copy": "workbench",
     "request_render": "rendering",
     "render": "rendering",

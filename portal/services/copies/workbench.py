@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 from flask import current_app
 from ...infra.extensions import db
-from ...models import Copy, CopyAttachment, CopyEntry, CopyRedaction, DossierEntry, Request, utcnow
+from ...models import AuditEvent, Copy, CopyAttachment, CopyEntry, CopyRedaction, DossierEntry, Request, utcnow
 from ...rules import redaction as R
 from ...rules.permissions import Permission
 from .. import authz
@@ -217,6 +217,21 @@ def open_attachment(actor: Actor, reference: str, copy_id: int, copy_attachment_
     return data, media_type
 
 
+_OPENED = re.compile(r"^attachment (\d+) original$")
+
+
+def opened_attachments(actor: Actor, copy: Copy) -> set[int]:
+    """The attachments of ``copy`` that ``actor`` has opened as they came in (the
+    access log's ``copy.attachment.open``, written by ``open_attachment``): one query,
+    whatever the number of attachments (issue 12 item 3)."""
+    reasons = db.session.execute(
+        db.select(AuditEvent.reason).where(AuditEvent.action == "copy.attachment.open",
+                                           AuditEvent.object_type == "copy", AuditEvent.object_id == str(copy.id),
+                                           AuditEvent.actor == actor.label, AuditEvent.outcome == "ok")
+    ).scalars()
+    return {int(m.group(1)) for m in (_OPENED.match(r or "") for r in reasons) if m}
+
+
 def review_attachment(actor: Actor, reference: str, copy_id: int, copy_attachment_id: int, *, decision: str,
                       ground: str | None = None, reasons: str | None = None,
                       boxes: Sequence[dict] = (), extra_phrases: Sequence[str] = ()) -> CopyAttachment:
@@ -225,6 +240,10 @@ def review_attachment(actor: Actor, reference: str, copy_id: int, copy_attachmen
     (found in the text layer and by OCR) and every box drawn by staff blacked out."""
     req, copy = editable(actor, reference, copy_id)
     ca = _copy_attachment(copy, copy_attachment_id)
+    if ca.id not in opened_attachments(actor, copy):
+        # Nobody decides on an attachment unseen: this caseworker opens it first, in
+        # this copy (issue 12 item 3).
+        raise CopyError("attachment_not_opened")
     if decision == "withhold":
         if ground not in WITHHOLD_GROUNDS:
             raise CopyError("bad_ground")
