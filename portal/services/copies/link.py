@@ -93,9 +93,10 @@ def create_copy(actor: Actor, reference: str, link_id: int) -> Copy:
                   "state": CopyRedaction.APPLIED} for r in pe.redactions]
         atts += [{"copy_id": copy.id, "attachment_pk": att.id, "state": CopyAttachment.UNREVIEWED, "boxes_json": "[]"}
                  for att in pe.entry.attachments]
+    conn = db.session.connection()
     for model, rows in ((CopyEntry, entries), (CopyRedaction, reds), (CopyAttachment, atts)):
-        if rows:
-            db.session.execute(db.insert(model), rows)
+        if rows:  # the driver's executemany: one statement whatever the number of rows
+            conn.execute(model.__table__.insert(), rows)
     timeline.event(req, "copy_prepared", "caseworker", public=False)
     log_access(actor, "copy.create", req, reason=f"request {req.reference}: {len(planned)} entries")
     db.session.commit()

@@ -3,11 +3,13 @@ at scale). The copy's pages and actions walk every entry, its source, whom it
 concerns and its attachments; lazily that is one or more SQL statements per entry (a
 1,000-entry copy ran 1,024 on one page). ``preload_copy`` and ``preload_dossier`` read
 each kind of row once, so the count is the same for 10 and for 1,000 entries. The
+loaders are ``subqueryload`` (one statement per relationship; ``selectinload`` would
+cut its IN list into batches of 500, one statement more per 500 entries). The
 rows are kept by the returned holder: the session's identity map holds objects only
 weakly, and a many-to-one (``CopyEntry.entry``) is then answered from it without SQL."""
 from __future__ import annotations
 
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import subqueryload
 
 from ...infra.extensions import db
 from ...models import Copy, CopyAttachment, CopyEntry, Dossier, DossierAttachment, DossierEntry
@@ -23,9 +25,9 @@ def preload_dossier(dossier: Dossier) -> Loaded:
     held = Loaded()
     held += db.session.execute(
         db.select(Dossier).where(Dossier.id == dossier.id)
-        .options(selectinload(Dossier.persons),
-                 selectinload(Dossier.entries).selectinload(DossierEntry.concerns),
-                 selectinload(Dossier.entries).selectinload(DossierEntry.attachments))
+        .options(subqueryload(Dossier.persons),
+                 subqueryload(Dossier.entries).subqueryload(DossierEntry.concerns),
+                 subqueryload(Dossier.entries).subqueryload(DossierEntry.attachments))
     ).scalars().all()
     return held
 
@@ -36,10 +38,10 @@ def preload_copy(copy: Copy) -> Loaded:
     held = Loaded()
     held += db.session.execute(
         db.select(Copy).where(Copy.id == copy.id)
-        .options(selectinload(Copy.entries).selectinload(CopyEntry.entry).selectinload(DossierEntry.attachments),
-                 selectinload(Copy.redactions),
-                 selectinload(Copy.attachments).selectinload(CopyAttachment.attachment)
-                 .selectinload(DossierAttachment.entry))
+        .options(subqueryload(Copy.entries).subqueryload(CopyEntry.entry).subqueryload(DossierEntry.attachments),
+                 subqueryload(Copy.redactions),
+                 subqueryload(Copy.attachments).subqueryload(CopyAttachment.attachment)
+                 .subqueryload(DossierAttachment.entry))
     ).scalars().all()
     link = copy.link
     held += [link, link.person, link.requester_person, link.dossier]

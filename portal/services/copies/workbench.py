@@ -14,6 +14,7 @@ from ...rules.permissions import Permission
 from .. import authz
 from ..authz import Actor
 from .amendments import effective_amendments
+from .loading import preload_copy
 from .common import CopyError, FIELDS, IMPROVE, STAFF_GROUNDS, WITHHOLD_GROUNDS, copy_of, editable, load, log_access
 
 
@@ -44,7 +45,9 @@ def _reasons(text: str | None) -> str:
 
 
 def _redaction(copy: Copy, redaction_id: int) -> CopyRedaction:
-    r = next((r for r in copy.redactions if r.id == redaction_id), None)
+    # One row by its id, not the copy's thousands (issue 12 item 3: an action's
+    # statements do not grow with the copy).
+    r = db.session.execute(db.select(CopyRedaction).filter_by(id=redaction_id, copy_id=copy.id)).scalar_one_or_none()
     if r is None:
         raise CopyError("redaction_not_found")
     return r
@@ -84,7 +87,7 @@ def _field_text(entry: DossierEntry, field: str) -> str:
 
 
 def _copy_entry(copy: Copy, entry_pk: int) -> CopyEntry:
-    ce = next((c for c in copy.entries if c.entry_pk == entry_pk), None)
+    ce = db.session.execute(db.select(CopyEntry).filter_by(copy_id=copy.id, entry_pk=entry_pk)).scalar_one_or_none()
     if ce is None:
         raise CopyError("entry_not_in_copy")
     return ce
@@ -102,7 +105,8 @@ def add_redaction(actor: Actor, reference: str, copy_id: int, *, entry_pk: int, 
     ce = _copy_entry(copy, entry_pk)
     # An improved entry (art. 15) prints its new text, not the dossier's: a redaction of
     # the old text would change nothing in the copy (issue 12).
-    improved = {pk for pk, eff in effective_amendments(c.entry_pk for c in copy.entries).items() if eff.kind == IMPROVE}
+    pks = db.session.execute(db.select(CopyEntry.entry_pk).filter_by(copy_id=copy.id)).scalars().all()
+    improved = {pk for pk, eff in effective_amendments(pks).items() if eff.kind == IMPROVE}
     if field == "text" and entry_pk in improved and not everywhere:
         raise CopyError("entry_amended")
     spans: list[tuple[int, int, int, str]] = []  # (entry_pk, start, end, field)
@@ -112,6 +116,7 @@ def add_redaction(actor: Actor, reference: str, copy_id: int, *, entry_pk: int, 
             raise CopyError("phrase_too_long")
         words = R.fold(phrase).split()
         pattern = r"(?<!\w)" + r"\s+".join(re.escape(w) for w in words) + r"(?!\w)"
+        held = preload_copy(copy) if everywhere else None  # noqa: F841 - every entry's text in one go
         targets = copy.entries if everywhere else [ce]
         for target in targets:
             fields = FIELDS if everywhere else (field,)
@@ -133,7 +138,8 @@ def add_redaction(actor: Actor, reference: str, copy_id: int, *, entry_pk: int, 
         r = CopyRedaction(entry_pk=epk, field=f, start=s, end=e, ground=ground, origin=CopyRedaction.STAFF,
                           kind="selection", state=CopyRedaction.CONFIRMED, reason=reason,
                           decided_by=actor.staff_id, decided_at=utcnow())
-        copy.redactions.append(r)
+        r.copy_id = copy.id
+        db.session.add(r)  # not copy.redactions.append: that would read the copy's thousands first
         added.append(r)
     _changed(copy)
     log_access(actor, "copy.redaction.add", req, copy, reason=f"{len(added)} redaction(s) ground {ground}")
@@ -168,7 +174,7 @@ def restore_entry(actor: Actor, reference: str, copy_id: int, entry_pk: int) -> 
 
 
 def _copy_attachment(copy: Copy, ca_id: int) -> CopyAttachment:
-    ca = next((a for a in copy.attachments if a.id == ca_id), None)
+    ca = db.session.execute(db.select(CopyAttachment).filter_by(id=ca_id, copy_id=copy.id)).scalar_one_or_none()
     if ca is None:
         raise CopyError("attachment_not_found")
     return ca
