@@ -61,13 +61,7 @@
         status = part;
         return;
       }
-      var open = [];
-      here.querySelectorAll('details[id]').forEach(function (d) { if (d.open) { open.push(d.id); } });
-      here.replaceWith(document.importNode(part, true));
-      open.forEach(function (id) {
-        var d = document.getElementById(id);
-        if (d && !d.querySelector('.field-error')) { d.open = false; }
-      });
+      here.replaceWith(document.importNode(part, true));  // a form with an error comes back open
     });
     return status;
   }
