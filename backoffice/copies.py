@@ -119,6 +119,8 @@ RENDER_LABELS = {
     "failed": _l("De PDF maken is mislukt"),
 }
 DETECTOR_LABELS = {
+    "planning": _l("Het afschrift wordt nog gemaakt"),
+    "plan_failed": _l("Het maken is mislukt: maak een nieuw afschrift"),
     "pending": _l("Loopt nog"),
     "done": _l("Klaar"),
     "failed": _l("Mislukt: controleer de tekst extra goed"),
@@ -148,6 +150,7 @@ ERRORS = {
     "no_copy_right": _l("In dit verzoek is niet om inzage of een afschrift gevraagd."),
     "copy_not_found": _l("Dit afschrift hoort niet bij dit verzoek."),
     "copy_closed": _l("Dit afschrift is vrijgegeven of ingetrokken. Er kan niets meer aan veranderen."),
+    "copy_preparing": _l("Dit afschrift wordt nog gemaakt. Wacht tot het klaar is; de pagina ververst vanzelf."),
     "copy_stale": _l("Het dossier is opnieuw ingelezen nadat dit afschrift is gemaakt, of de PDF hoort bij een oudere versie. Maak de PDF opnieuw, of maak een nieuw afschrift."),
     # the workbench
     "redaction_not_found": _l("Dit weggelaten stuk hoort niet bij dit afschrift."),
@@ -421,6 +424,10 @@ def _next_step(copy: Copy, *, stale: bool, rendered: bool, unreviewed: int, need
         return _("Het afschrift is vrijgegeven. De aanvrager kan het downloaden via de statuspagina.")
     if stale:
         return _("Het dossier is opnieuw ingelezen nadat dit afschrift is gemaakt. Maak een nieuw afschrift op de vorige pagina.")
+    if copy.detector_state == svc.PLANNING:
+        return _("Het afschrift wordt gemaakt: de stukken worden gekozen en alles van anderen weggelaten. Bij een groot dossier duurt dat even. Deze pagina ververst vanzelf.")
+    if copy.detector_state == svc.PLAN_FAILED:
+        return _("Het maken van dit afschrift is mislukt. Maak een nieuw afschrift op de vorige pagina.")
     if copy.detector_state == "pending":
         return _("De automatische controle op namen en adressen loopt nog. Kom over een paar minuten terug.")
     if copy.render_state in ("queued", "rendering"):
@@ -729,7 +736,10 @@ def copy_create(reference: str, link_id: int):
         if exc.code in NOT_HERE:
             abort(404)
         return _fail(_overview_url(reference), anchor, [error_text(exc.code)])
-    flash(_("Het afschrift is gemaakt. Alles wat de computer herkende, is al weggelaten. Controleer elk stuk."))
+    if copy.detector_state == svc.PLANNING:
+        flash(_("Het afschrift wordt gemaakt. Bij een groot dossier duurt dat even; de pagina ververst vanzelf."))
+    else:
+        flash(_("Het afschrift is gemaakt. Alles wat de computer herkende, is al weggelaten. Controleer elk stuk."))
     return redirect(_workbench_url(reference, copy.id))
 
 
@@ -748,7 +758,7 @@ def copy_workbench(reference: str, copy_id: int):
     if wb.nav.jump_to and not wb.nav.error:
         # Jumped by number or date: to the page that holds the entry, at the entry.
         return redirect(_workbench_url(reference, copy_id, **wb.nav.query()) + f"#{wb.nav.jump_to}")
-    busy = copy.render_state in ("queued", "rendering")
+    busy = copy.render_state in ("queued", "rendering") or copy.detector_state == svc.PLANNING
     nav_errors = {"anchor": "paginas", "messages": [str(pages.NAV_ERRORS[wb.nav.error])]} if wb.nav.error else None
     resp = render_template("backoffice/copies/workbench.html", wb=wb, req=req, copy=copy, busy=busy,
                            errors=copyform_errors(), nav_errors=nav_errors, filters=pages.FILTERS)

@@ -152,12 +152,86 @@ def _statements_per_step(app, logged_in, n: int) -> dict[str, int]:
 
 
 def test_issue12_statements_per_page_and_action_are_the_same_for_10_and_1000_entries(app, logged_in):
-    """Issue 12 item 3: making the copy, the workbench page and each action (confirm,
-    lift, add, withhold, restore; in place and as a full page) run the same number of
-    SQL statements for a copy of 10 entries as for one of 1,000: no query per entry."""
-    small = _statements_per_step(app, logged_in, 10)
-    big = _statements_per_step(app, logged_in, 1000)
+    """Issue 12 item 3: making the copy (by the job queue, which runs at once here), the
+    workbench page and each action (confirm, lift, add, withhold, restore; in place and
+    as a full page) run the same number of SQL statements for a copy of 10 entries as
+    for one of 1,000: no query per entry."""
+    app.config["COPY_PLAN_INLINE_MAX"] = 0  # both through the queue's path
+    try:
+        small = _statements_per_step(app, logged_in, 10)
+        big = _statements_per_step(app, logged_in, 1000)
+    finally:
+        app.config.pop("COPY_PLAN_INLINE_MAX", None)
     assert small == big, f"10 entries: {small}\n1,000 entries: {big}"
+
+
+def test_issue12_making_a_copy_inline_runs_the_same_statements_for_10_and_300_entries(app, logged_in):
+    """Issue 12 item 3: a copy small enough to be made inside the web request
+    (``COPY_PLAN_INLINE_MAX``) is stored with one INSERT per kind of row."""
+    from portal.services import copies
+
+    counts = []
+    for n in (10, 150):
+        client = logged_in("caseworker")
+        dossier_id = import_doc(app, big_dossier(n))
+        reference = verified_request(app, client.staff_id)
+        who = ch.actor(app, client.staff_id)
+        with app.app_context():
+            link_id = copies.link_dossier(who, reference, dossier_id, "p2").id
+            db.session.remove()
+        with Statements(app) as s, app.app_context():
+            c = copies.create_copy(who, reference, link_id)
+            assert c.detector_state != copies.PLANNING
+            db.session.remove()
+        counts.append(s.n)
+    assert counts[0] == counts[1]
+
+
+def test_issue12_a_big_copy_is_made_by_the_job_queue_and_shown_as_being_made(app, copy_of, logged_in):
+    """Issue 12, speed: making a copy of a big dossier never holds the web request: the
+    copy is stored at once as being made, the workbench says so and refreshes itself,
+    nothing can be done to it until the job queue has chosen its entries and
+    redactions; then it holds exactly what a copy made at once holds."""
+    from portal.services import copies
+    from portal.services import signals
+
+    client, reference, inline_id = copy_of()  # the example: made at once
+    with app.app_context():
+        link_id = db.session.get(Copy, inline_id).link_id
+        db.session.remove()
+    page_of = lambda cid: bench(reference, cid)  # noqa: E731
+    app.config["COPY_PLAN_INLINE_MAX"] = 3
+    try:
+        token = token_of(client, f"/backoffice/verzoeken/{reference}/afschrift")
+        with signals.copy_created.muted():  # the queue has not run yet
+            resp = client.post(f"/backoffice/verzoeken/{reference}/afschrift/koppelingen/{link_id}/maken",
+                               data={"csrf_token": token})
+    finally:
+        app.config.pop("COPY_PLAN_INLINE_MAX", None)
+    assert resp.status_code == 302
+    copy_id = int(resp.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    html = html_of(client.get(page_of(copy_id)))
+    assert '<meta http-equiv="refresh" content="3">' in html and 'id="plan-progress"' in html
+    assert 'data-state="planning"' in html and articles(html) == []
+    who = ch.actor(app, client.staff_id)
+    with app.app_context():
+        for call in (lambda: copies.request_render(who, reference, copy_id),
+                     lambda: copies.withhold_entry(who, reference, copy_id, 1, "vt_task", "Het onderzoek loopt nog."),
+                     lambda: copies.mark_reviewed(who, reference, copy_id)):
+            with pytest.raises(copies.CopyError) as exc:
+                call()
+            assert exc.value.code == "copy_preparing"
+            db.session.rollback()
+        assert copies.fill_copy(copy_id) is True
+        copies.run_detection(copy_id)
+        db.session.remove()
+    html = html_of(client.get(page_of(copy_id)))
+    assert 'id="plan-progress"' not in html and len(articles(html)) == len(articles(html_of(client.get(page_of(inline_id)))))
+
+    def made(cid):
+        return sorted((r.entry_pk, r.field, r.start, r.end, r.ground, r.origin) for r in rows(app, cid))
+
+    assert made(copy_id) == made(inline_id)
 
 
 # --- paging, filters, jumping ---------------------------------------------------------------------

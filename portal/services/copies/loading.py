@@ -9,7 +9,7 @@ rows are kept by the returned holder: the session's identity map holds objects o
 weakly, and a many-to-one (``CopyEntry.entry``) is then answered from it without SQL."""
 from __future__ import annotations
 
-from sqlalchemy.orm import subqueryload
+from sqlalchemy.orm import defer, subqueryload
 
 from ...infra.extensions import db
 from ...models import Copy, CopyAttachment, CopyEntry, Dossier, DossierAttachment, DossierEntry
@@ -34,11 +34,15 @@ def preload_dossier(dossier: Dossier) -> Loaded:
 
 def preload_copy(copy: Copy) -> Loaded:
     """The copy's entries (with the dossier entries they hold), redactions and
-    attachments (with the dossier attachments), and the dossier's persons."""
+    attachments (with the dossier attachments), and the dossier's persons. The entry's
+    author and disclosures are not read (neither the copy nor the workbench shows
+    them; each is one more decryption per entry)."""
     held = Loaded()
     held += db.session.execute(
         db.select(Copy).where(Copy.id == copy.id)
-        .options(subqueryload(Copy.entries).subqueryload(CopyEntry.entry).subqueryload(DossierEntry.attachments),
+        .options(subqueryload(Copy.entries).subqueryload(CopyEntry.entry)
+                 .options(defer(DossierEntry.author), defer(DossierEntry.shared_with_json),
+                          subqueryload(DossierEntry.attachments)),
                  subqueryload(Copy.redactions),
                  subqueryload(Copy.attachments).subqueryload(CopyAttachment.attachment)
                  .subqueryload(DossierAttachment.entry))
