@@ -156,12 +156,13 @@ def test_issue12_statements_per_page_and_action_are_the_same_for_10_and_1000_ent
     workbench page and each action (confirm, lift, add, withhold, restore; in place and
     as a full page) run the same number of SQL statements for a copy of 10 entries as
     for one of 1,000: no query per entry."""
+    before = app.config.get("COPY_PLAN_INLINE_MAX", 200)
     app.config["COPY_PLAN_INLINE_MAX"] = 0  # both through the queue's path
     try:
         small = _statements_per_step(app, logged_in, 10)
         big = _statements_per_step(app, logged_in, 1000)
     finally:
-        app.config.pop("COPY_PLAN_INLINE_MAX", None)
+        app.config["COPY_PLAN_INLINE_MAX"] = before
     assert small == big, f"10 entries: {small}\n1,000 entries: {big}"
 
 
@@ -200,6 +201,7 @@ def test_issue12_a_big_copy_is_made_by_the_job_queue_and_shown_as_being_made(app
         link_id = db.session.get(Copy, inline_id).link_id
         db.session.remove()
     page_of = lambda cid: bench(reference, cid)  # noqa: E731
+    before = app.config.get("COPY_PLAN_INLINE_MAX", 200)
     app.config["COPY_PLAN_INLINE_MAX"] = 3
     try:
         token = token_of(client, f"/backoffice/verzoeken/{reference}/afschrift")
@@ -207,7 +209,7 @@ def test_issue12_a_big_copy_is_made_by_the_job_queue_and_shown_as_being_made(app
             resp = client.post(f"/backoffice/verzoeken/{reference}/afschrift/koppelingen/{link_id}/maken",
                                data={"csrf_token": token})
     finally:
-        app.config.pop("COPY_PLAN_INLINE_MAX", None)
+        app.config["COPY_PLAN_INLINE_MAX"] = before
     assert resp.status_code == 302
     copy_id = int(resp.headers["Location"].rstrip("/").rsplit("/", 1)[1])
     html = html_of(client.get(page_of(copy_id)))
