@@ -615,7 +615,7 @@ def _partial(reference: str, copy_id: int, anchor: str, entry_pks: set[int] | No
 
 
 def _act(reference: str, copy_id: int, form: FlaskForm, anchor: str, call, done: str | None,
-         entry_pk: int | None = None):
+         entry_pk: int | None = None, *, whole_page: bool = False):
     """Validate, call the service, and answer: in place (``_partial``) for the
     workbench's script, else back to the same page, filter and entry (POST-redirect-GET)."""
     back = _workbench_url(reference, copy_id, **pages.back_to(request.form))
@@ -640,7 +640,7 @@ def _act(reference: str, copy_id: int, form: FlaskForm, anchor: str, call, done:
         return _fail(back, anchor, [error_text(exc.code)])
     done = done or (result if isinstance(result, str) else None)
     if in_place:
-        return _partial(reference, copy_id, anchor, None if entry_pk == -1 else only, done=done)
+        return _partial(reference, copy_id, anchor, None if whole_page else only, done=done)
     if done:
         flash(done)
     return redirect(f"{back}#{anchor}")
@@ -795,7 +795,8 @@ def copy_add_redaction(reference: str, copy_id: int, entry_pk: int):
         return _("%(n)s keer weggelaten. Maak de PDF opnieuw als u klaar bent.", n=len(added))
 
     # "Everywhere" can change every entry on the page: then they all come back.
-    return _act(reference, copy_id, form, f"weglaten-{entry_pk}", call, None, -1 if form.everywhere.data else entry_pk)
+    return _act(reference, copy_id, form, f"weglaten-{entry_pk}", call, None, entry_pk,
+                whole_page=bool(form.everywhere.data))
 
 
 @bp.route("/verzoeken/<reference>/afschrift/<int:copy_id>/stukken/<int:entry_pk>/niet-opnemen", methods=["POST"])

@@ -521,3 +521,21 @@ def test_issue12_an_attachment_is_decided_on_only_after_it_was_opened(app, copy_
     assert f'id="button-attachment-{ca_id}" disabled' not in html and "open-first" not in html
     resp = client.post(f"{page}/bijlagen/{ca_id}", data={"csrf_token": ch.csrf(html), **data}, headers=IN_PLACE)
     assert resp.status_code == 200 and f'id="bijlage-{ca_id}" data-state="withheld"' in html_of(resp)
+
+
+def test_issue12_redacting_everywhere_in_place_returns_every_entry_of_the_page(app, copy_of):
+    """Issue 12 item 3: "Overal in dit afschrift" can change every entry, so the in-place
+    answer holds every entry of the page; a phrase that occurs nowhere is an error next
+    to that entry's form."""
+    client, reference, copy_id = copy_of()
+    page = bench(reference, copy_id)
+    html = html_of(client.get(page))
+    token = ch.csrf(html)
+    shown = articles(html)
+    pk = int(shown[0].split("-")[1])
+    data = {"csrf_token": token, "field": "text", "ground": R.THIRD_PARTY, "reason": "Dit wijst naar iemand anders.",
+            "everywhere": "y"}
+    resp = client.post(f"{page}/stukken/{pk}/weglaten", data={**data, "phrase": "Zwaluwstaartvlinder"}, headers=IN_PLACE)
+    assert resp.status_code == 422 and f'id="weglaten-{pk}-error"' in html_of(resp)
+    resp = client.post(f"{page}/stukken/{pk}/weglaten", data={**data, "phrase": "Lotte"}, headers=IN_PLACE)
+    assert resp.status_code == 200 and articles(html_of(resp)) == shown
