@@ -33,21 +33,24 @@ def preload_dossier(dossier: Dossier) -> Loaded:
 
 
 def preload_copy(copy: Copy) -> Loaded:
-    """The copy's entries (with the dossier entries they hold), redactions and
-    attachments (with the dossier attachments), and the dossier's persons. The entry's
-    author and disclosures are not read (neither the copy nor the workbench shows
-    them; each is one more decryption per entry)."""
+    """The copy's dossier (its persons, every entry with its attachments: the copy's
+    entries are among them, and the own statements look at all of them), then the
+    copy's entries, redactions and attachments. The entry's author and disclosures are
+    not read (neither the copy nor the workbench shows them; each is one more
+    decryption per entry)."""
     held = Loaded()
+    link = copy.link
+    held += db.session.execute(
+        db.select(Dossier).where(Dossier.id == link.dossier_pk)
+        .options(subqueryload(Dossier.persons),
+                 subqueryload(Dossier.entries).options(defer(DossierEntry.author), defer(DossierEntry.shared_with_json),
+                                                       subqueryload(DossierEntry.attachments)))
+    ).scalars().all()
     held += db.session.execute(
         db.select(Copy).where(Copy.id == copy.id)
-        .options(subqueryload(Copy.entries).subqueryload(CopyEntry.entry)
-                 .options(defer(DossierEntry.author), defer(DossierEntry.shared_with_json),
-                          subqueryload(DossierEntry.attachments)),
-                 subqueryload(Copy.redactions),
-                 subqueryload(Copy.attachments).subqueryload(CopyAttachment.attachment)
-                 .subqueryload(DossierAttachment.entry))
+        .options(subqueryload(Copy.entries), subqueryload(Copy.redactions),
+                 subqueryload(Copy.attachments).subqueryload(CopyAttachment.attachment))
     ).scalars().all()
-    link = copy.link
     held += [link, link.person, link.requester_person, link.dossier]
-    held += list(link.dossier.persons)
+    held += list(link.dossier.entries)
     return held
