@@ -605,10 +605,10 @@ def _partial(reference: str, copy_id: int, anchor: str, entry_pks: set[int] | No
     back = pages.back_to(request.form)
     wb = workbench(req, copy, back, only=entry_pks)
     _log_read("copy.view", req, copy, reason="in place after an action")
-    db.session.commit()
     html = render_template("backoffice/copies/_partial.html", wb=wb, req=req, copy=copy,
                            busy=copy.render_state in ("queued", "rendering"),
                            errors=errors or {"anchor": None, "messages": []}, done=done, anchor=anchor)
+    db.session.commit()  # after the rendering: a commit expires every row the page still reads
     resp = make_response(html, status)
     resp.headers["Cache-Control"] = "no-store"
     return resp
