@@ -40,7 +40,7 @@ from portal.services import dossiers as dossier_svc
 from portal.services.copies import CopyError
 from portal.services.errors import DomainError, load_request
 
-from . import copy_pages as pages
+from . import copy_pages as paging
 from .blueprint import bp, requires
 from .pages import form_errors, no_store_file
 
@@ -483,7 +483,7 @@ def workbench(req: Request, copy: Copy, args=None, *, only: set[int] | None = No
     entries (by entry pk) of that page, for the in-place answer to an action."""
     held = svc.preload_copy(copy)  # noqa: F841 - the same number of statements for 10 or 1,000 entries
     model = svc.copy_model(copy)
-    nav = pages.place(model.parts, args or {})
+    nav = paging.place(model.parts, args or {})
     shown = [model.parts[i] for i in nav.shown]
     if only is not None:
         shown = [p for p in model.parts if p.copy_entry is not None and p.copy_entry.entry_pk in only]
@@ -602,7 +602,7 @@ def _partial(reference: str, copy_id: int, anchor: str, entry_pks: set[int] | No
     when ``entry_pks`` is None), the state of the copy and the counts, and one sentence
     for the status line; with ``errors``, next to the form they belong to."""
     req, copy = _load_copy(reference, copy_id)
-    back = pages.back_to(request.form)
+    back = paging.back_to(request.form)
     wb = workbench(req, copy, back, only=entry_pks)
     _log_read("copy.view", req, copy, reason="in place after an action")
     html = render_template("backoffice/copies/_partial.html", wb=wb, req=req, copy=copy,
@@ -618,7 +618,7 @@ def _act(reference: str, copy_id: int, form: FlaskForm, anchor: str, call, done:
          entry_pk: int | None = None, *, whole_page: bool = False):
     """Validate, call the service, and answer: in place (``_partial``) for the
     workbench's script, else back to the same page, filter and entry (POST-redirect-GET)."""
-    back = _workbench_url(reference, copy_id, **pages.back_to(request.form))
+    back = _workbench_url(reference, copy_id, **paging.back_to(request.form))
     in_place = _in_place()
     only = {entry_pk} if entry_pk is not None else set()
     if not form.validate_on_submit():
@@ -759,9 +759,9 @@ def copy_workbench(reference: str, copy_id: int):
         # Jumped by number or date: to the page that holds the entry, at the entry.
         return redirect(_workbench_url(reference, copy_id, **wb.nav.query()) + f"#{wb.nav.jump_to}")
     busy = copy.render_state in ("queued", "rendering") or copy.detector_state == svc.PLANNING
-    nav_errors = {"anchor": "paginas", "messages": [str(pages.NAV_ERRORS[wb.nav.error])]} if wb.nav.error else None
+    nav_errors = {"anchor": "paginas", "messages": [str(paging.NAV_ERRORS[wb.nav.error])]} if wb.nav.error else None
     resp = render_template("backoffice/copies/workbench.html", wb=wb, req=req, copy=copy, busy=busy,
-                           errors=copyform_errors(), nav_errors=nav_errors, filters=pages.FILTERS)
+                           errors=copyform_errors(), nav_errors=nav_errors, filters=paging.FILTERS)
     return resp, 400 if wb.nav.error else 200
 
 
