@@ -603,11 +603,12 @@ def _partial(reference: str, copy_id: int, anchor: str, entry_pks: set[int] | No
     for the status line; with ``errors``, next to the form they belong to."""
     req, copy = _load_copy(reference, copy_id)
     back = paging.back_to(request.form)
-    wb = workbench(req, copy, back, only=entry_pks)
-    _log_read("copy.view", req, copy, reason="in place after an action")
-    html = render_template("backoffice/copies/_partial.html", wb=wb, req=req, copy=copy,
-                           busy=copy.render_state in ("queued", "rendering"),
-                           errors=errors or {"anchor": None, "messages": []}, done=done, anchor=anchor)
+    with svc.collector_paused():  # a big copy: thousands of objects at once (issue 12)
+        wb = workbench(req, copy, back, only=entry_pks)
+        _log_read("copy.view", req, copy, reason="in place after an action")
+        html = render_template("backoffice/copies/_partial.html", wb=wb, req=req, copy=copy,
+                               busy=copy.render_state in ("queued", "rendering"),
+                               errors=errors or {"anchor": None, "messages": []}, done=done, anchor=anchor)
     db.session.commit()  # after the rendering: a commit expires every row the page still reads
     resp = make_response(html, status)
     resp.headers["Cache-Control"] = "no-store"
@@ -754,14 +755,15 @@ def copy_workbench(reference: str, copy_id: int):
         if exc.code in ("not_found", "copy_not_found"):
             abort(404)
         raise
-    wb = workbench(req, copy, request.args)
-    if wb.nav.jump_to and not wb.nav.error:
-        # Jumped by number or date: to the page that holds the entry, at the entry.
-        return redirect(_workbench_url(reference, copy_id, **wb.nav.query()) + f"#{wb.nav.jump_to}")
-    busy = copy.render_state in ("queued", "rendering") or copy.detector_state == svc.PLANNING
-    nav_errors = {"anchor": "paginas", "messages": [str(paging.NAV_ERRORS[wb.nav.error])]} if wb.nav.error else None
-    resp = render_template("backoffice/copies/workbench.html", wb=wb, req=req, copy=copy, busy=busy,
-                           errors=copyform_errors(), nav_errors=nav_errors, filters=paging.FILTERS)
+    with svc.collector_paused():  # a big copy: thousands of objects at once (issue 12)
+        wb = workbench(req, copy, request.args)
+        if wb.nav.jump_to and not wb.nav.error:
+            # Jumped by number or date: to the page that holds the entry, at the entry.
+            return redirect(_workbench_url(reference, copy_id, **wb.nav.query()) + f"#{wb.nav.jump_to}")
+        busy = copy.render_state in ("queued", "rendering") or copy.detector_state == svc.PLANNING
+        nav_errors = {"anchor": "paginas", "messages": [str(paging.NAV_ERRORS[wb.nav.error])]} if wb.nav.error else None
+        resp = render_template("backoffice/copies/workbench.html", wb=wb, req=req, copy=copy, busy=busy,
+                               errors=copyform_errors(), nav_errors=nav_errors, filters=paging.FILTERS)
     return resp, 400 if wb.nav.error else 200
 
 

@@ -94,6 +94,7 @@ CONTENTS = {
     "Mark": "document",
     "preload_copy": "loading",
     "preload_dossier": "loading",
+    "collector_paused": "loading",
     "link_dossier": "link",
     "create_copy": "link",
     "run_detection": "link",
