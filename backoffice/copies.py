@@ -40,6 +40,7 @@ from portal.services import dossiers as dossier_svc
 from portal.services.copies import CopyError
 from portal.services.errors import DomainError, load_request
 
+from . import copy_pages as paging
 from .blueprint import bp, requires
 from .pages import form_errors, no_store_file
 
@@ -99,6 +100,14 @@ KIND_LABELS = {
     "id_number": _l("identificatienummer"),
     "selection": _l("zelf gekozen"),
 }
+#: Whose identifier a redaction hides, by its ground, for the buttons ("Weglating
+#: bevestigen: naam van de melder"): the ground and the kind, never the text itself.
+WHOSE_LABELS = {
+    R.THIRD_PARTY: _l("van een ander"),
+    R.REPORTER_PROTECTION: _l("van de melder"),
+    R.SAFETY: _l("(veiligheid)"),
+    R.TASK: _l("(taak van Veilig Thuis)"),
+}
 FIELD_LABELS = {"text": _l("tekst"), "title": _l("titel"), "amended": _l("verbeterde tekst (artikel 15)"),
                 "statement": _l("eigen verklaring (artikel 16)")}
 STATUS_LABELS = {
@@ -116,6 +125,8 @@ RENDER_LABELS = {
     "failed": _l("De PDF maken is mislukt"),
 }
 DETECTOR_LABELS = {
+    "planning": _l("Het afschrift wordt nog gemaakt"),
+    "plan_failed": _l("Het maken is mislukt: maak een nieuw afschrift"),
     "pending": _l("Loopt nog"),
     "done": _l("Klaar"),
     "failed": _l("Mislukt: controleer de tekst extra goed"),
@@ -145,6 +156,7 @@ ERRORS = {
     "no_copy_right": _l("In dit verzoek is niet om inzage of een afschrift gevraagd."),
     "copy_not_found": _l("Dit afschrift hoort niet bij dit verzoek."),
     "copy_closed": _l("Dit afschrift is vrijgegeven of ingetrokken. Er kan niets meer aan veranderen."),
+    "copy_preparing": _l("Dit afschrift wordt nog gemaakt. Wacht tot het klaar is; de pagina ververst vanzelf."),
     "copy_stale": _l("Het dossier is opnieuw ingelezen nadat dit afschrift is gemaakt, of de PDF hoort bij een oudere versie. Maak de PDF opnieuw, of maak een nieuw afschrift."),
     # the workbench
     "redaction_not_found": _l("Dit weggelaten stuk hoort niet bij dit afschrift."),
@@ -161,6 +173,7 @@ ERRORS = {
     "bad_ground_statement": _l("Uit een eigen verklaring mag alleen iets over de melder of een beschermd adres weg (artikel 16). Kies een van die twee gronden."),
     "not_withheld": _l("Dit stuk was al opgenomen."),
     "attachment_not_found": _l("Deze bijlage hoort niet bij dit afschrift."),
+    "attachment_not_opened": _l("Bekijk de bijlage eerst zoals hij binnenkwam. Pas daarna kunt u kiezen wat ermee gebeurt."),
     "bad_decision": _l("Kies wat er met de bijlage gebeurt."),
     "attachment_unreadable": _l("Deze bijlage kan niet worden gelezen. Neem haar niet op."),
     "attachment_redaction_unavailable": _l("Delen weglaten in een bijlage kan nog niet. Neem de bijlage niet op."),
@@ -401,6 +414,9 @@ class Workbench:
     inspection_asked: bool = False  # inzage (art. 14.1) is one of the rights asked
     inspections: list = field(default_factory=list)
     taking_part: list = field(default_factory=list)
+    nav: object = None  # copy_pages.Nav: filter, page, what is shown
+    attachments: list = field(default_factory=list)  # those of the entries on this page
+    opened: set = field(default_factory=set)  # attachments this caseworker opened in this version
 
 
 _rendered_current = svc.rendered_current
@@ -426,6 +442,10 @@ def _next_step(copy: Copy, *, stale: bool, rendered: bool, unreviewed: int, need
         return _("Het afschrift is vrijgegeven. De aanvrager kan het downloaden via de statuspagina.")
     if stale:
         return _("Het dossier is opnieuw ingelezen nadat dit afschrift is gemaakt. Maak een nieuw afschrift op de vorige pagina.")
+    if copy.detector_state == svc.PLANNING:
+        return _("Het afschrift wordt gemaakt: de stukken worden gekozen en alles van anderen weggelaten. Bij een groot dossier duurt dat even. Deze pagina ververst vanzelf.")
+    if copy.detector_state == svc.PLAN_FAILED:
+        return _("Het maken van dit afschrift is mislukt. Maak een nieuw afschrift op de vorige pagina.")
     if copy.detector_state == "pending":
         return _("De automatische controle op namen en adressen loopt nog. Kom over een paar minuten terug.")
     if copy.render_state in ("queued", "rendering"):
@@ -460,23 +480,33 @@ def _log_read(action: str, req: Request, copy: Copy | None = None, reason: str |
                  reason=reason or f"request {req.reference}")
 
 
-def workbench(req: Request, copy: Copy) -> Workbench:
+def _row(part) -> EntryRow:
+    """One part as the workbench shows it: its texts cut into runs, its redactions
+    numbered in the order of the text (title first)."""
+    listed, number = [], 0
+    for _fld, text, marks in (("title", part.title, part.title_marks), (part.text_field, part.text, part.text_marks)):
+        for mk in sorted(marks, key=lambda mk: (mk.start, -mk.end, mk.key)):
+            number += 1
+            listed.append((number, mk, text[mk.start:mk.end]))
+    ce = part.copy_entry
+    return EntryRow(part, ce, ce.entry if ce is not None else None, runs(part.title, list(part.title_marks)),
+                    runs(part.text, list(part.text_marks)), listed, list(part.attachments))
+
+
+def workbench(req: Request, copy: Copy, args=None, *, only: set[int] | None = None) -> Workbench:
     """The workbench from the copy's one model (``copies.copy_model``): the entries and
     own statements as the PDF prints them, every redaction of the printed texts with
-    its ground, and the same counts as the cover letter."""
+    its ground, and the same counts as the cover letter. Only the page that ``args``
+    asks for (``copy_pages.place``) is cut into runs and shown; ``only``: just these
+    entries (by entry pk) of that page, for the in-place answer to an action."""
+    held = svc.preload_copy(copy)  # noqa: F841 - the same number of statements for 10 or 1,000 entries
     model = svc.copy_model(copy)
-    entries, numbers = [], {}
-    number = 0
-    for part in model.parts:
-        listed = []
-        for fld, text, marks in (("title", part.title, part.title_marks), (part.text_field, part.text, part.text_marks)):
-            for m in sorted(marks, key=lambda m: (m.start, -m.end, m.key)):
-                number += 1
-                numbers[m.key] = number
-                listed.append((number, m, text[m.start:m.end]))
-        ce = part.copy_entry
-        entries.append(EntryRow(part, ce, ce.entry if ce is not None else None, runs(part.title, list(part.title_marks)),
-                                runs(part.text, list(part.text_marks)), listed, list(part.attachments)))
+    nav = paging.place(model.parts, args or {})
+    shown = [model.parts[i] for i in nav.shown]
+    if only is not None:
+        shown = [p for p in model.parts if p.copy_entry is not None and p.copy_entry.entry_pk in only]
+    entries = [_row(part) for part in shown]
+    numbers = {mk.key: n for row in entries for n, mk, _t in row.redactions}
     by_ground: dict[str, dict[str, int]] = {}
     lifted: dict[str, int] = {}
     for m in model.marks():
@@ -490,6 +520,7 @@ def workbench(req: Request, copy: Copy) -> Workbench:
     rendered = _rendered_current(copy)
     needs = svc.needs_signature(copy)
     unreviewed = sum(1 for a in copy.attachments if a.state == CopyAttachment.UNREVIEWED)
+    on_page = {row.copy_entry.entry_pk for row in entries if row.copy_entry is not None}
     return Workbench(
         req=req, copy=copy, entries=entries, numbers=numbers, counts=counts, restrictions=svc.restrictions(copy),
         printed_total=sum(model.counts.values()),
@@ -502,6 +533,8 @@ def workbench(req: Request, copy: Copy) -> Workbench:
         inspection_asked=any(r.right == "inzage" for r in req.rights),
         inspections=svc.inspections_of(req),
         taking_part=casework.taking_part(req),
+        nav=nav, attachments=[a for a in copy.attachments if a.attachment.entry_pk in on_page],
+        opened=svc.opened_attachments(g.actor, copy),
     )
 
 
@@ -545,6 +578,15 @@ def _copy_labels():
     }, "copy_reasons_min": svc.REASONS_MIN, "copy_sensitive_lift": svc.SENSITIVE_LIFT_GROUNDS}
 
 
+@bp.app_template_filter("copy_redaction_what")
+def _copy_redaction_what(mark) -> str:
+    """What a redaction is, for its buttons: the kind of identifier and whose (by the
+    ground), e.g. "naam van de melder" (issue 12 item 3). Never the redacted text."""
+    kind = KIND_LABELS.get(mark.kind)
+    whose = WHOSE_LABELS.get(mark.ground)
+    return " ".join(str(x) for x in (kind or _("stukje tekst"), whose or "") if x).strip()
+
+
 @bp.app_template_filter("copy_printed_label")
 def _copy_printed_label(ground: str) -> str:
     """What the copy itself prints where a redaction on `ground` is (the reporter's
@@ -552,23 +594,76 @@ def _copy_printed_label(ground: str) -> str:
     return R.LABELS.get(ground, "")
 
 
-def _workbench_url(reference: str, copy_id: int) -> str:
-    return url_for("backoffice.copy_workbench", reference=reference, copy_id=copy_id)
+def _workbench_url(reference: str, copy_id: int, **query) -> str:
+    return url_for("backoffice.copy_workbench", reference=reference, copy_id=copy_id, **query)
 
 
-def _act(reference: str, copy_id: int, form: FlaskForm, anchor: str, call, done: str | None):
+def _entry_of(redaction_id: int) -> int | None:
+    """The entry a redaction belongs to (whether it is this copy's, the service checks)."""
+    r = db.session.get(CopyRedaction, redaction_id)
+    return r.entry_pk if r is not None else None
+
+
+def _attachment_entry(attachment_id: int) -> int | None:
+    ca = db.session.get(CopyAttachment, attachment_id)
+    return ca.attachment.entry_pk if ca is not None else None
+
+
+def _in_place() -> bool:
+    """The workbench's script sends an action with this header and takes the changed
+    parts of the page back, to put them in place (static/js/workbench.js)."""
+    return request.headers.get("X-Workbench") == "in-place"
+
+
+def _partial(reference: str, copy_id: int, anchor: str, entry_pks: set[int] | None, *, done: str | None = None,
+             errors: dict | None = None, status: int = 200):
+    """The in-place answer to an action: the acted-on entry (or the entries on the page,
+    when ``entry_pks`` is None), the state of the copy and the counts, and one sentence
+    for the status line; with ``errors``, next to the form they belong to."""
+    req, copy = _load_copy(reference, copy_id)
+    back = paging.back_to(request.form)
+    with svc.collector_paused():  # a big copy: thousands of objects at once (issue 12)
+        wb = workbench(req, copy, back, only=entry_pks)
+        _log_read("copy.view", req, copy, reason="in place after an action")
+        html = render_template("backoffice/copies/_partial.html", wb=wb, req=req, copy=copy,
+                               busy=copy.render_state in ("queued", "rendering"),
+                               errors=errors or {"anchor": None, "messages": []}, done=done, anchor=anchor)
+    db.session.commit()  # after the rendering: a commit expires every row the page still reads
+    resp = make_response(html, status)
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+def _act(reference: str, copy_id: int, form: FlaskForm, anchor: str, call, done: str | None,
+         entry_pk: int | None = None, *, whole_page: bool = False):
+    """Validate, call the service, and answer: in place (``_partial``) for the
+    workbench's script, else back to the same page, filter and entry (POST-redirect-GET)."""
+    back = _workbench_url(reference, copy_id, **paging.back_to(request.form))
+    in_place = _in_place()
+    only = None if whole_page else {entry_pk} if entry_pk is not None else set()
     if not form.validate_on_submit():
-        return _fail(_workbench_url(reference, copy_id), anchor, form_errors(form))
+        if in_place:
+            db.session.rollback()
+            return _partial(reference, copy_id, anchor, only, errors={"anchor": anchor, "messages": form_errors(form)},
+                            status=422)
+        return _fail(back, anchor, form_errors(form))
     try:
-        call()
+        result = call()
     except CopyError as exc:
         if exc.code in NOT_HERE:
             db.session.rollback()
             abort(404)
-        return _fail(_workbench_url(reference, copy_id), anchor, [error_text(exc.code)])
+        if in_place:
+            db.session.rollback()
+            return _partial(reference, copy_id, anchor, only,
+                            errors={"anchor": anchor, "messages": [error_text(exc.code)]}, status=422)
+        return _fail(back, anchor, [error_text(exc.code)])
+    done = done or (result if isinstance(result, str) else None)
+    if in_place:
+        return _partial(reference, copy_id, anchor, only, done=done)
     if done:
         flash(done)
-    return redirect(f"{_workbench_url(reference, copy_id)}#{anchor}")
+    return redirect(f"{back}#{anchor}")
 
 
 # --- 1. the overview: links and copies ------------------------------------------------------------
@@ -661,7 +756,10 @@ def copy_create(reference: str, link_id: int):
         if exc.code in NOT_HERE:
             abort(404)
         return _fail(_overview_url(reference), anchor, [error_text(exc.code)])
-    flash(_("Het afschrift is gemaakt. Alles wat de computer herkende, is al weggelaten. Controleer elk stuk."))
+    if copy.detector_state == svc.PLANNING:
+        flash(_("Het afschrift wordt gemaakt. Bij een groot dossier duurt dat even; de pagina ververst vanzelf."))
+    else:
+        flash(_("Het afschrift is gemaakt. Alles wat de computer herkende, is al weggelaten. Controleer elk stuk."))
     return redirect(_workbench_url(reference, copy.id))
 
 
@@ -676,29 +774,37 @@ def copy_workbench(reference: str, copy_id: int):
         if exc.code in ("not_found", "copy_not_found"):
             abort(404)
         raise
-    wb = workbench(req, copy)
-    busy = copy.render_state in ("queued", "rendering")
-    resp = render_template("backoffice/copies/workbench.html", wb=wb, req=req, copy=copy, busy=busy,
-                           errors=copyform_errors())
-    return resp
+    with svc.collector_paused():  # a big copy: thousands of objects at once (issue 12)
+        wb = workbench(req, copy, request.args)
+        if wb.nav.jump_to and not wb.nav.error:
+            # Jumped by number or date: to the page that holds the entry, at the entry.
+            return redirect(_workbench_url(reference, copy_id, **wb.nav.query()) + f"#{wb.nav.jump_to}")
+        busy = copy.render_state in ("queued", "rendering") or copy.detector_state == svc.PLANNING
+        nav_errors = {"anchor": "paginas", "messages": [str(paging.NAV_ERRORS[wb.nav.error])]} if wb.nav.error else None
+        resp = render_template("backoffice/copies/workbench.html", wb=wb, req=req, copy=copy, busy=busy,
+                               errors=copyform_errors(), nav_errors=nav_errors, filters=paging.FILTERS)
+    return resp, 400 if wb.nav.error else 200
 
 
 @bp.route("/verzoeken/<reference>/afschrift/<int:copy_id>/weglatingen/<int:redaction_id>/opheffen", methods=["POST"])
 @requires(Permission.COPY_PREPARE)
 def copy_lift(reference: str, copy_id: int, redaction_id: int):
     form = LiftForm()
+    entry_pk = _entry_of(redaction_id)
     return _act(reference, copy_id, form, f"weglating-{redaction_id}",
                 lambda: svc.lift(g.actor, reference, copy_id, redaction_id, form.reason.data),
-                _("Dit stuk is weer zichtbaar in het afschrift. Maak de PDF opnieuw."))
+                _("Dit stuk is weer zichtbaar in het afschrift. Maak de PDF opnieuw."), entry_pk,
+                whole_page=entry_pk is None)  # an own statement's redaction: the page's parts come back
 
 
 @bp.route("/verzoeken/<reference>/afschrift/<int:copy_id>/weglatingen/<int:redaction_id>/bevestigen", methods=["POST"])
 @requires(Permission.COPY_PREPARE)
 def copy_confirm(reference: str, copy_id: int, redaction_id: int):
     form = ActionForm()
+    entry_pk = _entry_of(redaction_id)
     return _act(reference, copy_id, form, f"weglating-{redaction_id}",
                 lambda: svc.confirm(g.actor, reference, copy_id, redaction_id),
-                _("U heeft bevestigd dat dit stuk weg moet."))
+                _("U heeft bevestigd dat dit stuk weg moet."), entry_pk, whole_page=entry_pk is None)
 
 
 @bp.route("/verzoeken/<reference>/afschrift/<int:copy_id>/stukken/<int:entry_pk>/weglaten", methods=["POST"])
@@ -710,9 +816,11 @@ def copy_add_redaction(reference: str, copy_id: int, entry_pk: int):
         added = svc.add_redaction(g.actor, reference, copy_id, entry_pk=entry_pk, field=form.field.data,
                                   ground=form.ground.data, reason=form.reason.data, phrase=form.phrase.data,
                                   everywhere=bool(form.everywhere.data))
-        flash(_("%(n)s keer weggelaten. Maak de PDF opnieuw als u klaar bent.", n=len(added)))
+        return _("%(n)s keer weggelaten. Maak de PDF opnieuw als u klaar bent.", n=len(added))
 
-    return _act(reference, copy_id, form, f"weglaten-{entry_pk}", call, None)
+    # "Everywhere" can change every entry on the page: then they all come back.
+    return _act(reference, copy_id, form, f"weglaten-{entry_pk}", call, None, entry_pk,
+                whole_page=bool(form.everywhere.data))
 
 
 @bp.route("/verzoeken/<reference>/afschrift/<int:copy_id>/verklaringen/<int:statement_id>/weglaten", methods=["POST"])
@@ -725,9 +833,10 @@ def copy_add_statement_redaction(reference: str, copy_id: int, statement_id: int
     def call():
         added = svc.add_redaction(g.actor, reference, copy_id, statement_id=statement_id, ground=form.ground.data,
                                   reason=form.reason.data, phrase=form.phrase.data)
-        flash(_("%(n)s keer weggelaten. Maak de PDF opnieuw als u klaar bent.", n=len(added)))
+        return _("%(n)s keer weggelaten. Maak de PDF opnieuw als u klaar bent.", n=len(added))
 
-    return _act(reference, copy_id, form, f"verklaring-weglaten-{statement_id}", call, None)
+    # A statement is not an entry: the parts of the page come back in place.
+    return _act(reference, copy_id, form, f"verklaring-weglaten-{statement_id}", call, None, whole_page=True)
 
 
 @bp.route("/verzoeken/<reference>/afschrift/<int:copy_id>/stukken/<int:entry_pk>/niet-opnemen", methods=["POST"])
@@ -736,7 +845,7 @@ def copy_withhold_entry(reference: str, copy_id: int, entry_pk: int):
     form = WithholdForm()
     return _act(reference, copy_id, form, f"stuk-{entry_pk}",
                 lambda: svc.withhold_entry(g.actor, reference, copy_id, entry_pk, form.ground.data, form.reasons.data),
-                _("Dit stuk wordt niet opgenomen. Een teamleider moet dat ondertekenen."))
+                _("Dit stuk wordt niet opgenomen. Een teamleider moet dat ondertekenen."), entry_pk)
 
 
 @bp.route("/verzoeken/<reference>/afschrift/<int:copy_id>/stukken/<int:entry_pk>/toch-opnemen", methods=["POST"])
@@ -745,7 +854,7 @@ def copy_restore_entry(reference: str, copy_id: int, entry_pk: int):
     form = ActionForm()
     return _act(reference, copy_id, form, f"stuk-{entry_pk}",
                 lambda: svc.restore_entry(g.actor, reference, copy_id, entry_pk),
-                _("Dit stuk wordt weer opgenomen."))
+                _("Dit stuk wordt weer opgenomen."), entry_pk)
 
 
 @bp.route("/verzoeken/<reference>/afschrift/<int:copy_id>/bijlagen/<int:attachment_id>", methods=["POST"])
@@ -765,7 +874,7 @@ def copy_review_attachment(reference: str, copy_id: int, attachment_id: int):
                               ground=form.ground.data or None, reasons=form.reasons.data,
                               extra_phrases=phrases, boxes=boxes)
 
-    return _act(reference, copy_id, form, anchor, call, _("De bijlage is bekeken."))
+    return _act(reference, copy_id, form, anchor, call, _("De bijlage is bekeken."), _attachment_entry(attachment_id))
 
 
 @bp.route("/verzoeken/<reference>/afschrift/<int:copy_id>/bijlagen/<int:attachment_id>/origineel")

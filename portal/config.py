@@ -136,6 +136,10 @@ def load(overrides: dict | None = None) -> dict:
         "HUEY_REDIS_URL": env.get("HUEY_REDIS_URL"),
         "HUEY_SQLITE_PATH": env.get("HUEY_SQLITE_PATH", str(INSTANCE / "jobs.sqlite3")),
         "HUEY_IMMEDIATE": _bool(env.get("HUEY_IMMEDIATE"), False),
+        # A copy of a dossier with more entries than this is made by the job queue, so
+        # that making it never holds a web request long (issue 12; about 2.5 s per
+        # 1,000 entries on 2 cores).
+        "COPY_PLAN_INLINE_MAX": int(env.get("COPY_PLAN_INLINE_MAX", "200")),
         # The deduce detector in the copy's free-text pass (pip install -e '.[detect]'):
         # only where the background worker has the memory for it (about 1.1 GB).
         "DETECTOR_DEDUCE": _bool(env.get("DETECTOR_DEDUCE"), False),

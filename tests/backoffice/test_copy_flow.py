@@ -221,6 +221,7 @@ def test_art14_2_attachment_unreviewed_blocks_review_and_redacted_one_holds_no_t
             copies.mark_reviewed(who, reference, copy_id)
         assert exc.value.code == "attachments_unreviewed"
         ca_id = get_copy(app, copy_id).attachments[0].id
+        copies.open_attachment(who, reference, copy_id, ca_id, redacted=False)  # opened first (issue 12)
         copies.review_attachment(who, reference, copy_id, ca_id, decision="redact")
         db.session.remove()
     pdf = render_now(app, cw, reference, copy_id)

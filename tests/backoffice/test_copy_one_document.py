@@ -107,6 +107,7 @@ def marks_copy(app, logged_in, make_staff):
     with app.app_context():
         ca_id = db.session.execute(db.select(CopyAttachment.id).filter_by(copy_id=copy_id)).scalar_one()
         db.session.remove()
+    _call(app, copies.open_attachment, worker, ref, copy_id, ca_id, redacted=False)  # opened first (issue 12)
     _call(app, copies.review_attachment, worker, ref, copy_id, ca_id, decision="redact")
     return client, ref, copy_id
 
@@ -564,3 +565,34 @@ def test_issue12_item0_a_copy_made_before_the_rows_were_stored_gets_them_when_op
         assert _copy(copy_id).version == version
         db.session.remove()
     _one_document(app, client, ref, copy_id, reader=_pdftotext)
+
+
+def test_issue12_item0_item3_art16_actions_in_an_own_statement_answer_in_place(app, marks_copy):
+    """Issue 12 items 0 and 3, art. 16: confirming and lifting a redaction of the own
+    statement, and adding one to it, answer in place for the workbench's script like an
+    entry's: the answer holds the statement with its changed redaction; a lift without a
+    reason answers 422 with the error next to that form and changes nothing."""
+    client, ref, copy_id = marks_copy
+    url = f"/backoffice/verzoeken/{ref}/afschrift/{copy_id}"
+    in_place = {"X-Workbench": "in-place"}
+    reporter = next(r for r in _rows(app, copy_id) if r.field == "statement" and r.ground == R.REPORTER_PROTECTION)
+    st = reporter.statement_id
+
+    answer = ch.post_form(client, url, f"{url}/weglatingen/{reporter.id}/bevestigen", {}, headers=in_place)
+    assert answer.status_code == 200
+    html = answer.get_data(as_text=True)
+    assert f'id="verklaring-{st}"' in html
+    assert 'data-state="confirmed"' in html.split(f'id="weglating-{reporter.id}"', 1)[1][:300]
+
+    answer = ch.post_form(client, url, f"{url}/weglatingen/{reporter.id}/opheffen", {"reason": "kort"}, headers=in_place)
+    assert answer.status_code == 422
+    assert f'id="weglating-{reporter.id}-error"' in answer.get_data(as_text=True)
+    assert next(r.state for r in _rows(app, copy_id) if r.id == reporter.id) == "confirmed"
+
+    before = len(_rows(app, copy_id))
+    answer = ch.post_form(client, url, f"{url}/verklaringen/{st}/weglaten",
+                          {"phrase": "ons gezin", "ground": R.REPORTER_PROTECTION,
+                           "reason": "Deze woorden wijzen naar de melder."}, headers=in_place)
+    assert answer.status_code == 200, answer.get_data(as_text=True)[:500]
+    assert f'id="verklaring-{st}"' in answer.get_data(as_text=True)
+    assert len(_rows(app, copy_id)) == before + STATEMENT.count("ons gezin")

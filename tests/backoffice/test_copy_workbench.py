@@ -523,6 +523,7 @@ def test_art14_2_an_attachment_is_left_out_only_with_a_ground_and_reasons(app, s
     html = html_of(worker.get(page))
     assert f'id="bijlage-{ca_id}" data-state="unreviewed"' in html and "brief.pdf" in html
     action = f"{page}/bijlagen/{ca_id}"
+    assert worker.get(f"{action}/origineel").status_code == 200  # opened first (issue 12)
     resp = post(worker, page, action, {"decision": "withhold", "ground": "", "reasons": "Brief van de school."})
     assert resp.headers["Location"].endswith(f"#bijlage-{ca_id}")
     assert "Kies een grond uit de lijst." in html_of(worker.get(resp.headers["Location"]))
@@ -612,6 +613,7 @@ def test_art14_2_attachment_boxes_drawn_by_hand_and_both_versions_viewable(app, 
         db.session.remove()
     page = f"/backoffice/verzoeken/{reference}/afschrift/{copy_id}"
     action = f"{page}/bijlagen/{ca_id}"
+    assert client.get(f"{action}/origineel").status_code == 200  # opened first (issue 12)
     r = ch.post_form(client, page, action, {"decision": "redact", "boxes": "1: 10, 40"})
     assert r.status_code == 302
     with app.app_context():
@@ -630,4 +632,4 @@ def test_art14_2_attachment_boxes_drawn_by_hand_and_both_versions_viewable(app, 
     assert img.getpixel((w // 2, h // 2)) == (0, 0, 0)  # inside the box: black pixels
     assert min(img.getpixel((w // 10, h // 10))) > 200  # outside: the white page
     actions = [a for a, *_ in ch.audit_actions(app, reference)]
-    assert actions.count("copy.attachment.open") == 2
+    assert actions.count("copy.attachment.open") == 3

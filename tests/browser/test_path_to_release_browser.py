@@ -80,16 +80,20 @@ def _caseworker_path(cw: Counting, reference: str, withhold: bool, audit=None) -
         audit(cw, "copy overview with the people found")
     cw.wait_for_new_page(lambda: cw.page.get_by_role("button", name=re.compile("^Deze persoon koppelen")).first.click())
     cw.press("Afschrift maken")
-    # One redaction to confirm (the first the workbench lists).
-    cw.wait_for_new_page(lambda: cw.page.get_by_role("button", name="Bevestigen", exact=True).first.click())
+    # One redaction to confirm (the first the workbench lists): in place (issue 12).
+    cw.page.get_by_role("button", name=re.compile("^Weglating bevestigen: ")).first.click()
+    cw.actions += 1
+    cw.page.locator("#workbench-status").get_by_text("U heeft bevestigd").wait_for()
     if withhold:
-        entry = cw.page.locator("article").filter(has=cw.page.get_by_text("Hele stuk niet opnemen", exact=True)).first
-        entry.locator("summary").filter(has_text="Hele stuk niet opnemen").click()
+        entry = cw.page.locator("article.bo-entry").first
+        entry.locator("summary").filter(has_text=re.compile(r"^Stuk \d+ niet opnemen")).click()
         cw.actions += 1  # a disclosure opened
-        form = entry.locator("details form")
+        form = entry.locator("details form").last
         form.get_by_role("textbox", name="Waarom?").fill("Het onderzoek loopt nog; dit stuk kan nu niet worden gedeeld.")
         cw.fields += 1
-        cw.wait_for_new_page(lambda: form.get_by_role("button", name="Hele stuk niet opnemen").click())
+        form.get_by_role("button", name=re.compile(r"^Stuk \d+ niet opnemen")).click()
+        cw.actions += 1
+        cw.page.locator("#workbench-status").get_by_text("Dit stuk wordt niet opgenomen").wait_for()
     cw.press("PDF maken")
     cw.press("Gecontroleerd")
 

@@ -98,4 +98,58 @@ def test_issue12_art16_the_own_statement_on_the_workbench_select_to_redact_and_a
     assert cw.page.locator(f"#st-ground-{st_id} option").evaluate_all("os => os.map(o => o.value)") == [
         R.REPORTER_PROTECTION, R.SAFETY]
     audit(cw, "workbench, a selection in the own statement")
+
+
+def test_issue12_an_action_updates_its_entry_in_place_and_workbench_axe(page, new_context, live_server, axe):
+    """Issue 12 item 3: confirming a redaction in Chromium changes that entry in place
+    (the same document: no new page, the caseworker stays where they were), the status
+    line says what happened and focus goes back to the entry; a lift without a reason
+    shows its error next to that form, nothing changed; axe-core finds nothing on the
+    workbench after either (WCAG 2.2 AA)."""
+    import re
+
+    from portal.models import CopyRedaction
+
+    prepared = prepare_linked_request(live_server, page, rights=["afschrift"])
+    reference = prepared.reference
+    with live_server.app.app_context():
+        copy = copies.create_copy(prepared.who, reference, prepared.link_id)
+        copy_id = copy.id
+        last = copy.entries[-1].entry_pk
+        red = next(r for r in copy.redactions if r.entry_pk == last)
+        red_id = red.id
+        db.session.remove()
+
+    cw = staff_browser(new_context, live_server, prepared.requester.t, prepared.staff["caseworker"])
+    cw.goto(f"/backoffice/verzoeken/{reference}/afschrift/{copy_id}#stuk-{last}")
+    old_html = cw.page.locator("html").element_handle()
+    item = cw.page.locator(f"#weglating-{red_id}")
+    item.scroll_into_view_if_needed()
+    before = cw.page.evaluate("window.scrollY")
+    button = item.get_by_role("button", name=re.compile("^Weglating bevestigen: "))
+    assert re.match(r"^Weglating bevestigen: .+ \(stuk \d+, weglating \d+\)$", button.inner_text().replace("\n", " ")) \
+        or button.get_attribute("class")
+    button.click()
+    status = cw.page.locator("#workbench-status")
+    status.get_by_text("U heeft bevestigd dat dit stuk weg moet.").wait_for()
+    assert cw.page.locator(f"#weglating-{red_id}").get_attribute("data-state") == "confirmed"
+    assert cw.page.evaluate("(el) => el.isConnected", old_html)  # no new page
+    assert abs(cw.page.evaluate("window.scrollY") - before) < 800  # still at that entry
+    assert cw.page.evaluate("document.activeElement.closest('article') && document.activeElement.closest('article').id") \
+        == f"stuk-{last}"
+    audit = Audit(axe, "nl")
+    audit(cw, "workbench after an action in place")
+
+    # A lift without a reason: the error next to that form, in place; nothing changed.
+    item = cw.page.locator(f"#weglating-{red_id}")
+    item.locator("summary").click()
+    item.get_by_role("button", name=re.compile("^Weglating opheffen: ")).click()
+    error = cw.page.locator(f"#weglating-{red_id}-error")
+    error.wait_for()
+    assert "Schrijf waarom" in error.inner_text()
+    assert cw.page.evaluate("(el) => el.isConnected", old_html)
+    with live_server.app.app_context():
+        assert db.session.get(CopyRedaction, red_id).state == CopyRedaction.CONFIRMED
+        db.session.remove()
+    audit(cw, "workbench with an error in place")
     audit.assert_clean()

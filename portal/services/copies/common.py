@@ -130,6 +130,8 @@ def editable(actor: Actor, reference: str, copy_id: int) -> tuple[Request, Copy]
     copy = copy_of(req, copy_id)
     if copy.status in (Copy.RELEASED, Copy.WITHDRAWN):
         raise CopyError("copy_closed")
+    if copy.detector_state in ("planning", "plan_failed"):  # link.PLANNING: still being made, or that failed
+        raise CopyError("copy_preparing")
     return req, copy
 
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import logging
 
+from flask import current_app
+from sqlalchemy import func
+
 from ...infra.extensions import db
-from ...models import Copy, CopyAttachment, CopyEntry, CopyRedaction, Dossier, DossierLink
+from ...models import Copy, CopyAttachment, CopyEntry, CopyRedaction, Dossier, DossierEntry, DossierLink, Request
 from ...rules import redaction as R
 from ...rules.permissions import Permission
 from .. import authz, casework
@@ -16,7 +19,8 @@ from .common import CopyError, FIELDS, load, log_access, person_value, readers_o
 from .redact import detector_spans, merged
 from .amendments import own_statement_entry
 from .planning import plan
-from .texts import AMENDED, Target, made_targets, remake
+from .texts import AMENDED, Target, key_of, made_targets, remake
+from .loading import preload_copy, preload_dossier
 
 log = logging.getLogger(__name__)
 
@@ -59,9 +63,43 @@ def link_dossier(actor: Actor, reference: str, dossier_id: str, person_id: str,
     return link
 
 
+#: ``Copy.detector_state`` while the job queue chooses the entries and redactions of a
+#: big copy (issue 12: making a copy never holds a web request longer than 2 s), and
+#: when that failed. Nothing can be done to the copy in either state (``editable``).
+PLANNING, PLAN_FAILED = "planning", "plan_failed"
+
+
+def _plan_for(req, link: DossierLink):
+    return plan(link.dossier, link.person, requester_is_subject=requester_is_subject(req),
+                readers=readers_of(req, link), joint=req.joint,
+                requester_ref=link.requester_person.person_id if link.requester_person else None,
+                detect=False)
+
+
+def _store(copy: Copy, planned) -> None:
+    """The copy's entries, redactions and attachments: one INSERT per kind of row (the
+    driver's executemany), not one per row: a 1,000-entry copy has a few thousand
+    redactions (issue 12 item 3)."""
+    entries, reds, atts = [], [], []
+    for pos, pe in enumerate(planned):
+        entries.append({"copy_id": copy.id, "entry_pk": pe.entry.id, "position": pos, "withheld": False})
+        reds += [{"copy_id": copy.id, "entry_pk": pe.entry.id, "field": r.field, "start": r.start, "end": r.end,
+                  "ground": r.ground, "origin": r.origin, "kind": r.kind, "person_ref": r.person_ref,
+                  "state": CopyRedaction.APPLIED} for r in pe.redactions]
+        atts += [{"copy_id": copy.id, "attachment_pk": att.id, "state": CopyAttachment.UNREVIEWED, "boxes_json": "[]"}
+                 for att in pe.entry.attachments]
+    conn = db.session.connection()
+    for model, rows in ((CopyEntry, entries), (CopyRedaction, reds), (CopyAttachment, atts)):
+        if rows:
+            conn.execute(model.__table__.insert(), rows)
+
+
 def create_copy(actor: Actor, reference: str, link_id: int) -> Copy:
     """A new draft copy for a linked dossier person, with every automatic redaction.
-    Earlier drafts of the same link are withdrawn."""
+    Earlier drafts of the same link are withdrawn. A dossier of more entries than
+    ``COPY_PLAN_INLINE_MAX`` (default 200) is planned by the job queue (``fill_copy``):
+    the copy is stored at once as ``PLANNING`` and the workbench shows that it is being
+    made until it is done."""
     req = load(reference)
     authz.require(actor, Permission.COPY_PREPARE, object_type="request", object_id=req.id, subject_ref=reference)
     if not casework.identity_verified(req):
@@ -71,29 +109,53 @@ def create_copy(actor: Actor, reference: str, link_id: int) -> Copy:
     link = db.session.get(DossierLink, link_id)
     if link is None or link.request_id != req.id:
         raise CopyError("link_not_found")
-    planned = plan(link.dossier, link.person, requester_is_subject=requester_is_subject(req),
-                   readers=readers_of(req, link), joint=req.joint,
-                   requester_ref=link.requester_person.person_id if link.requester_person else None,
-                   detect=False)
+    size = db.session.execute(db.select(func.count(DossierEntry.id)).filter_by(dossier_pk=link.dossier_pk)).scalar_one()
+    inline = size <= int(current_app.config.get("COPY_PLAN_INLINE_MAX", 200))
     for old in db.session.execute(db.select(Copy).filter_by(link_id=link.id)).scalars():
         if old.status != Copy.RELEASED and old.status != Copy.WITHDRAWN:
             old.status, old.withdrawn_reason = Copy.WITHDRAWN, Copy.REPLACED
-    copy = Copy(request_id=req.id, link_id=link.id, link=link, dossier_hash=link.dossier.content_hash,
-                created_by=actor.staff_id, detector_state="pending")
+    copy = Copy(request_id=req.id, link_id=link.id, dossier_hash=link.dossier.content_hash,
+                created_by=actor.staff_id, detector_state="pending" if inline else PLANNING)
     db.session.add(copy)
-    for pos, pe in enumerate(planned):
-        copy.entries.append(CopyEntry(entry_pk=pe.entry.id, position=pos))
-        for r in pe.redactions:
-            copy.redactions.append(CopyRedaction(entry_pk=pe.entry.id, field=r.field, start=r.start, end=r.end,
-                                                 ground=r.ground, origin=r.origin, kind=r.kind, person_ref=r.person_ref))
-        for att in pe.entry.attachments:
-            copy.attachments.append(CopyAttachment(attachment_pk=att.id))
-    remake(copy)  # the amended texts (art. 15) and own statements (art. 16): stored like the rest
+    db.session.flush()
+    if inline:
+        held = preload_dossier(link.dossier)  # noqa: F841 - every entry's rows in a fixed number of statements
+        planned = _plan_for(req, link)
+        _store(copy, planned)
+        db.session.expire(copy, ["entries", "redactions", "attachments"])
+        remake(copy)  # the amended texts (art. 15) and own statements (art. 16): stored like the rest
+        what = f"{len(planned)} entries"
+    else:
+        what = f"{size} dossier entries, made by the job queue"
     timeline.event(req, "copy_prepared", "caseworker", public=False)
-    log_access(actor, "copy.create", req, reason=f"request {req.reference}: {len(planned)} entries")
+    log_access(actor, "copy.create", req, reason=f"request {req.reference}: {what}")
     db.session.commit()
     signals.copy_created.send(copy.id)
     return copy
+
+
+def fill_copy(copy_id: int) -> bool:
+    """Background job: the entries and automatic redactions of a copy stored as
+    ``PLANNING`` (``create_copy``), as ``plan`` chooses them. True when it filled one."""
+    copy = db.session.get(Copy, copy_id)
+    if copy is None or copy.detector_state != PLANNING or copy.status == Copy.WITHDRAWN:
+        return False
+    try:
+        req = db.session.get(Request, copy.request_id)
+        held = preload_dossier(copy.link.dossier)  # noqa: F841
+        _store(copy, _plan_for(req, copy.link))
+        db.session.expire(copy, ["entries", "redactions", "attachments"])
+        remake(copy)  # the amended texts (art. 15) and own statements (art. 16)
+        copy.detector_state = "pending"
+        db.session.commit()
+        return True
+    except Exception:  # noqa: BLE001 - the worker must record the failure, not lose it
+        db.session.rollback()
+        copy = db.session.get(Copy, copy_id)
+        copy.detector_state = PLAN_FAILED
+        db.session.commit()
+        log.exception("making copy %s failed", copy_id)
+        return False
 
 
 def run_detection(copy_id: int) -> int:
@@ -103,10 +165,14 @@ def run_detection(copy_id: int) -> int:
     no redaction of the text (lifted ones included) covers the hit already, so a second
     pass after a correction lands adds only what is new; returns how many."""
     copy = db.session.get(Copy, copy_id)
-    if copy is None or copy.status == Copy.WITHDRAWN:
+    if copy is None or copy.status == Copy.WITHDRAWN or copy.detector_state in (PLANNING, PLAN_FAILED):
         return 0
+    held = preload_copy(copy)  # noqa: F841 - every entry's rows in a fixed number of statements
     persons = [person_value(p) for p in copy.link.dossier.persons]
     subject_ref = copy.link.person.person_id
+    stored: dict[tuple, list[CopyRedaction]] = {}
+    for r in copy.redactions:
+        stored.setdefault(key_of(r), []).append(r)
     added = 0
     try:
         amended = {t.entry_pk: t for t in made_targets(copy) if t.field == AMENDED}
@@ -121,7 +187,7 @@ def run_detection(copy_id: int) -> int:
                 if not t.text:
                     continue
                 existing = [R.Span(r.start, r.end, r.person_ref or "", r.kind, r.ground)
-                            for r in copy.redactions if t.owns(r)]
+                            for r in stored.get(t.key, ())]
                 for s in merged(detector_spans(t.text, persons, subject_ref, existing)):
                     copy.redactions.append(t.row(start=s.start, end=s.end, ground=s.ground,
                                                  origin=CopyRedaction.DETECTOR, kind=s.kind))

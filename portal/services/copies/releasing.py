@@ -55,7 +55,7 @@ def mark_reviewed(actor: Actor, reference: str, copy_id: int) -> Copy:
         raise CopyError("copy_stale")
     if any(a.state == CopyAttachment.UNREVIEWED for a in copy.attachments):
         raise CopyError("attachments_unreviewed")
-    if copy.detector_state == "pending":
+    if copy.detector_state in ("pending", "planning"):
         raise CopyError("detector_pending")
     if not rendered_current(copy):
         raise CopyError("not_rendered")

@@ -6,14 +6,17 @@ from __future__ import annotations
 
 from ...infra.jobs import app, huey
 from .. import signals
-from .link import run_detection
+from .link import fill_copy, run_detection
 from .rendering import run_render
 
 
 @huey.task()
 def detect_in_copy(copy_id: int):
-    """The free-text detector pass over a new copy (``link.run_detection``)."""
+    """A new copy: its entries and redactions first where the web request left them to
+    the queue (``link.fill_copy``, a big dossier), then the free-text detector's pass
+    (``link.run_detection``)."""
     with app().app_context():
+        fill_copy(copy_id)
         run_detection(copy_id)
 
 

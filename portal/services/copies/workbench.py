@@ -4,16 +4,18 @@ pixels). Every change makes a new version of the copy."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from flask import current_app
 from ...infra.extensions import db
-from ...models import Copy, CopyAttachment, CopyEntry, CopyRedaction, Request, utcnow
+from ...models import AuditEvent, Copy, CopyAttachment, CopyEntry, CopyRedaction, Request, utcnow
 from ...rules import redaction as R
 from ...rules.permissions import Permission
 from .. import authz, signals
 from ..authz import Actor
 from .amendments import STATEMENT_GROUNDS
 from .common import CopyError, FIELDS, STAFF_GROUNDS, WITHHOLD_GROUNDS, copy_of, editable, load, log_access
+from .loading import preload_copy
 from .texts import AMENDED, STATEMENT, Target, entry_targets, made_targets, phrase_spans, remake
 
 
@@ -44,7 +46,9 @@ def _reasons(text: str | None) -> str:
 
 
 def _redaction(copy: Copy, redaction_id: int) -> CopyRedaction:
-    r = next((r for r in copy.redactions if r.id == redaction_id), None)
+    # One row by its id, not the copy's thousands (issue 12 item 3: an action's
+    # statements do not grow with the copy).
+    r = db.session.execute(db.select(CopyRedaction).filter_by(id=redaction_id, copy_id=copy.id)).scalar_one_or_none()
     if r is None:
         raise CopyError("redaction_not_found")
     return r
@@ -78,7 +82,7 @@ def confirm(actor: Actor, reference: str, copy_id: int, redaction_id: int) -> Co
 
 
 def _copy_entry(copy: Copy, entry_pk: int) -> CopyEntry:
-    ce = next((c for c in copy.entries if c.entry_pk == entry_pk), None)
+    ce = db.session.execute(db.select(CopyEntry).filter_by(copy_id=copy.id, entry_pk=entry_pk)).scalar_one_or_none()
     if ce is None:
         raise CopyError("entry_not_in_copy")
     return ce
@@ -104,6 +108,7 @@ def add_redaction(actor: Actor, reference: str, copy_id: int, *, ground: str, re
     whereabouts are ever taken out: those two grounds only (``STATEMENT_GROUNDS``); a
     phrase redacted ``everywhere`` on another ground leaves the statements alone."""
     req, copy = editable(actor, reference, copy_id)
+    held = preload_copy(copy)  # noqa: F841 - every text the copy prints, in a fixed number of statements
     by_entry, statements = _targets(copy)
     if statement_id is not None:
         target = statements.get(statement_id)
@@ -176,7 +181,7 @@ def restore_entry(actor: Actor, reference: str, copy_id: int, entry_pk: int) -> 
 
 
 def _copy_attachment(copy: Copy, ca_id: int) -> CopyAttachment:
-    ca = next((a for a in copy.attachments if a.id == ca_id), None)
+    ca = db.session.execute(db.select(CopyAttachment).filter_by(id=ca_id, copy_id=copy.id)).scalar_one_or_none()
     if ca is None:
         raise CopyError("attachment_not_found")
     return ca
@@ -225,6 +230,21 @@ def open_attachment(actor: Actor, reference: str, copy_id: int, copy_attachment_
     return data, media_type
 
 
+_OPENED = re.compile(r"^attachment (\d+) original$")
+
+
+def opened_attachments(actor: Actor, copy: Copy) -> set[int]:
+    """The attachments of ``copy`` that ``actor`` has opened as they came in (the
+    access log's ``copy.attachment.open``, written by ``open_attachment``): one query,
+    whatever the number of attachments (issue 12 item 3)."""
+    reasons = db.session.execute(
+        db.select(AuditEvent.reason).where(AuditEvent.action == "copy.attachment.open",
+                                           AuditEvent.object_type == "copy", AuditEvent.object_id == str(copy.id),
+                                           AuditEvent.actor == actor.label, AuditEvent.outcome == "ok")
+    ).scalars()
+    return {int(m.group(1)) for m in (_OPENED.match(r or "") for r in reasons) if m}
+
+
 def review_attachment(actor: Actor, reference: str, copy_id: int, copy_attachment_id: int, *, decision: str,
                       ground: str | None = None, reasons: str | None = None,
                       boxes: Sequence[dict] = (), extra_phrases: Sequence[str] = ()) -> CopyAttachment:
@@ -233,6 +253,10 @@ def review_attachment(actor: Actor, reference: str, copy_id: int, copy_attachmen
     (found in the text layer and by OCR) and every box drawn by staff blacked out."""
     req, copy = editable(actor, reference, copy_id)
     ca = _copy_attachment(copy, copy_attachment_id)
+    if ca.id not in opened_attachments(actor, copy):
+        # Nobody decides on an attachment unseen: this caseworker opens it first, in
+        # this copy (issue 12 item 3).
+        raise CopyError("attachment_not_opened")
     if decision == "withhold":
         if ground not in WITHHOLD_GROUNDS:
             raise CopyError("bad_ground")
