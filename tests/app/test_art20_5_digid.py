@@ -45,10 +45,12 @@ def _leave_for_broker(client) -> str:
     return resp.headers["Location"]
 
 
-def _at_broker(authorize_url: str, person: str | None, cancel: bool = False) -> str:
+def _at_broker(authorize_url: str, person: str | None, cancel: bool = False,
+               browser: requests.Session | None = None) -> str:
     """Log in at the stand-in's own login page as `person` (or cancel); return the
-    address the broker sends the browser back to (the portal's callback)."""
-    s = requests.Session()
+    address the broker sends the browser back to (the portal's callback). `browser`
+    keeps the broker's cookies from an earlier login (its open session)."""
+    s = browser or requests.Session()
 
     def follow(url, method="get", **kw):
         resp = getattr(s, method)(url, allow_redirects=False, timeout=10, **kw)
@@ -398,6 +400,32 @@ def test_art20_5_joining_with_digid_below_the_minimum_offers_no_digid_choice(cli
     assert "niveau Midden" in page and 'value="eid"' not in page
     _other_routes_open(page)
 
+
+
+def _prompt(authorize_url: str) -> str | None:
+    return dict(parse_qsl(urlsplit(authorize_url).query)).get("prompt")
+
+
+def test_art20_5_issue11_item6_every_digid_login_asks_the_broker_for_a_fresh_login(client, app, digid):
+    """Item 6, the shared device: the identity step of a new request and joining a joint
+    request ask the broker for a fresh login (prompt=login), as the status page does, so
+    a broker session the previous person left open in this browser proves nobody's
+    identity; the stand-in honours it and shows its login page again over that session."""
+    _to_identity_step(client)
+    broker_browser = requests.Session()
+    first = _leave_for_broker(client)
+    assert _prompt(first) == "login"
+    assert client.get(_path(_at_broker(first, "substantieel", browser=broker_browser))).status_code == 302
+    # The broker's session is open in this browser; the next login still meets its login page
+    # (_at_broker asserts that page is shown, not a straight redirect back).
+    again = client.get("/verzoek/digid")
+    assert again.status_code == 303 and _prompt(again.headers["Location"]) == "login"
+    back = client.get(_path(_at_broker(again.headers["Location"], "substantieel", browser=broker_browser)))
+    assert back.status_code == 302 and back.headers["Location"].endswith("/verzoek/contact")
+    # Joining a joint request with DigiD asks the same.
+    _sub, parent = _parent_at_join_page(app.test_client(), app)
+    join = parent.get("/meedoen/digid")
+    assert join.status_code == 303 and _prompt(join.headers["Location"]) == "login"
 
 
 def test_art20_5_the_start_page_names_digid_only_where_it_is_offered(client, app):
