@@ -273,6 +273,7 @@ YOUNG: dict[str, str] = {
     'Dit verzoek kunt u met DigiD niet bekijken. Kies een verzoek uit de lijst.': N_('Dit verzoek kun je met DigiD niet bekijken. Kies een verzoek uit de lijst.'),
     'Terug naar uw verzoeken': N_('Terug naar je verzoeken'),
     'U bent uitgelogd': N_('Je bent uitgelogd'),
+    'Bij DigiD bent u misschien nog ingelogd in deze browser. Log daar ook uit, zeker op een computer of telefoon die u met anderen deelt.': N_('Bij DigiD ben je misschien nog ingelogd in deze browser. Log daar ook uit, zeker op een computer of telefoon die je met anderen deelt.'),
     'U bent uitgelogd bij Veilig Thuis. Bij DigiD bent u misschien nog ingelogd in deze browser. Log daar ook uit, zeker op een computer of telefoon die u met anderen deelt.': N_('Je bent uitgelogd bij Veilig Thuis. Bij DigiD ben je misschien nog ingelogd in deze browser. Log daar ook uit, zeker op een computer of telefoon die je met anderen deelt.'),
 }
 

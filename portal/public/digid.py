@@ -222,6 +222,21 @@ def after_logout(used: bool):
     return redirect(url_for("public.digid_logged_out"))
 
 
+def broker_logout_url() -> str | None:
+    """The broker's own logout: its end_session_endpoint (RP-initiated logout), coming
+    back to the front page; None when the broker has none or cannot be reached now."""
+    return eid.logout_url(outbox.public_url("public.index"))
+
+
+def after_filing(identity_method: str | None) -> dict | None:
+    """What the confirmation page (or the page after joining) offers when the person
+    proved their identity with DigiD: the broker's own logout, as after the portal's
+    logout, since the broker's session outlives the filing. None otherwise."""
+    if identity_method != "eid" or not eid.enabled():
+        return None
+    return {"broker_logout": broker_logout_url()}
+
+
 @bp.route("/uitgelogd")
 def digid_logged_out():
     """Once, after a logout in a browser that used DigiD: log out at the broker too.
@@ -231,8 +246,7 @@ def digid_logged_out():
     if not shown or not eid.enabled():
         return redirect(url_for("public.index"))
     g.young = bool(shown.get("young"))
-    return render_template("public/digid_logged_out.html",
-                           broker_logout=eid.logout_url(outbox.public_url("public.index")))
+    return render_template("public/digid_logged_out.html", broker_logout=broker_logout_url())
 
 
 # --- joining a joint request (art. 20.1) with DigiD --------------------------------------------

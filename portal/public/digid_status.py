@@ -5,9 +5,10 @@ portal/services/status_eid.py. The flow's pending state, and after a login at or
 DIGID_MIN_LOA only the blind index of the BSN (never the BSN), live in an encrypted
 server-side draft whose id is in the session (STATUS_KEY); the pending state is used
 once, the blind index serves the list of the person's requests until logout or
-eid.PENDING_MAX_SECONDS after the login. Every status login with DigiD asks the broker
-for a fresh login (prompt=login), so a broker session left open on a shared device does
-not by itself open the list (threat model, the eID route). The broker sends every DigiD login back to the one registered callback
+eid.PENDING_MAX_SECONDS after the login. Every DigiD login asks the broker for a fresh
+login (prompt=login, in eid.begin), so a broker session left open on a shared device does
+not by itself open the list (threat model, the eID route). The broker sends every DigiD
+login back to the one registered callback
 (/verzoek/digid/terug); portal/public/digid.py hands it here when its `state` is this
 flow's. Without DIGID_ISSUER these routes answer 404.
 """
@@ -68,7 +69,7 @@ def status_digid_start():
     if not eid.enabled():
         abort(404)
     try:
-        url, pending = eid.begin(_callback_url(), fresh_login=True)
+        url, pending = eid.begin(_callback_url())
     except eid.EidError as exc:
         return login_page(exc.code, status=503)
     end()

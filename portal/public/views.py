@@ -542,7 +542,8 @@ def check():
         # and never stored in a cookie or a log.
         return render_template("public/confirmation.html", result=result,
                                joint=flow.is_joint(answers), art20_4=(answers.get("second") or {}).get("not_safe"),
-                               young=_young(answers))
+                               young=_young(answers),
+                               digid_after=digid.after_filing((answers.get("identity") or {}).get("method")))
     return render_template("public/check.html", form=form, answers=answers, slots=slots,
                            steps=flow.steps(answers), back_url=_back("controleren", answers))
 
@@ -638,7 +639,8 @@ def join_details():
                 return render_template("public/join_details.html", form=form, joiner_is_child=joiner_is_child), 400
             session.pop("join", None)
             digid.end_join()
-            return render_template("public/joined.html", young=joiner_is_child)
+            return render_template("public/joined.html", young=joiner_is_child,
+                                   digid_after=digid.after_filing(form.method.data))
     return render_template("public/join_details.html", form=form, joiner_is_child=joiner_is_child)
 
 

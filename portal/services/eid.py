@@ -156,18 +156,20 @@ def _client(s: Settings, redirect_uri: str) -> OAuth2Session:
                          code_challenge_method="S256", token_endpoint_auth_method="client_secret_basic")
 
 
-def begin(redirect_uri: str, fresh_login: bool = False) -> tuple[str, dict]:
+def begin(redirect_uri: str) -> tuple[str, dict]:
     """The address at the broker to send the person to, and what to keep until they
     come back (state, nonce, PKCE verifier, time). Raises EidError('unavailable').
-    fresh_login asks the broker to let the person log in again even when it still has
-    a session for them (prompt=login; a DigiD broker passes it on as ForceAuthn)."""
+    Every login is a fresh one (prompt=login; a DigiD broker passes it on as
+    ForceAuthn): on a shared device the broker may still have the previous person's
+    session, and an open session must not prove who the next user is, neither on the
+    identity step, nor when joining, nor on the status page."""
     s = settings()
     meta = metadata(s)
     pending = {"state": secrets.token_urlsafe(32), "nonce": secrets.token_urlsafe(32),
                "verifier": generate_token(64), "started": time.time()}
     url, _state = _client(s, redirect_uri).create_authorization_url(
         meta["authorization_endpoint"], state=pending["state"], nonce=pending["nonce"],
-        code_verifier=pending["verifier"], **({"prompt": "login"} if fresh_login else {}))
+        code_verifier=pending["verifier"], prompt="login")
     return url, pending
 
 

@@ -45,10 +45,12 @@ def _leave_for_broker(client) -> str:
     return resp.headers["Location"]
 
 
-def _at_broker(authorize_url: str, person: str | None, cancel: bool = False) -> str:
+def _at_broker(authorize_url: str, person: str | None, cancel: bool = False,
+               browser: requests.Session | None = None) -> str:
     """Log in at the stand-in's own login page as `person` (or cancel); return the
-    address the broker sends the browser back to (the portal's callback)."""
-    s = requests.Session()
+    address the broker sends the browser back to (the portal's callback). `browser`
+    keeps the broker's cookies from an earlier login (its open session)."""
+    s = browser or requests.Session()
 
     def follow(url, method="get", **kw):
         resp = getattr(s, method)(url, allow_redirects=False, timeout=10, **kw)
@@ -369,6 +371,8 @@ def test_art20_5_the_parent_joins_a_joint_request_with_digid(client, app, digid)
     data = {"bsn": "", "email": "", "method": "eid", "proof_method": "in_person", **PARENT}
     resp = Filer(parent).post("/meedoen/gegevens", data, content_type="multipart/form-data")
     assert resp.status_code == 200 and "U doet mee aan het verzoek" in resp.get_data(as_text=True)
+    # Joined with DigiD: the broker's own logout is offered (item 6), as after filing.
+    _assert_broker_logout(resp.get_data(as_text=True), digid)
     with app.app_context():
         req = db.session.execute(db.select(Request).filter_by(reference=sub.reference)).scalar_one()
         co = next(p for p in req.parties if p.role == Party.CO_REQUESTER)
@@ -398,6 +402,71 @@ def test_art20_5_joining_with_digid_below_the_minimum_offers_no_digid_choice(cli
     assert "niveau Midden" in page and 'value="eid"' not in page
     _other_routes_open(page)
 
+
+
+def _prompt(authorize_url: str) -> str | None:
+    return dict(parse_qsl(urlsplit(authorize_url).query)).get("prompt")
+
+
+def test_art20_5_issue11_item6_every_digid_login_asks_the_broker_for_a_fresh_login(client, app, digid):
+    """Item 6, the shared device: the identity step of a new request and joining a joint
+    request ask the broker for a fresh login (prompt=login), as the status page does, so
+    a broker session the previous person left open in this browser proves nobody's
+    identity; the stand-in honours it and shows its login page again over that session."""
+    _to_identity_step(client)
+    broker_browser = requests.Session()
+    first = _leave_for_broker(client)
+    assert _prompt(first) == "login"
+    assert client.get(_path(_at_broker(first, "substantieel", browser=broker_browser))).status_code == 302
+    # The broker's session is open in this browser; the next login still meets its login page
+    # (_at_broker asserts that page is shown, not a straight redirect back).
+    again = client.get("/verzoek/digid")
+    assert again.status_code == 303 and _prompt(again.headers["Location"]) == "login"
+    back = client.get(_path(_at_broker(again.headers["Location"], "substantieel", browser=broker_browser)))
+    assert back.status_code == 302 and back.headers["Location"].endswith("/verzoek/contact")
+    # Joining a joint request with DigiD asks the same.
+    _sub, parent = _parent_at_join_page(app.test_client(), app)
+    join = parent.get("/meedoen/digid")
+    assert join.status_code == 303 and _prompt(join.headers["Location"]) == "login"
+
+
+def _assert_broker_logout(html: str, issuer: str):
+    """The page offers the broker's own logout, as /uitgelogd does: its end_session_endpoint
+    with our client id, back to the front page, no ID token (and so no BSN) in it."""
+    link = re.search(r'id="broker-logout" href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    discovery = requests.get(f"{issuer}/.well-known/openid-configuration", timeout=10).json()
+    assert link.split("?")[0] == discovery["end_session_endpoint"]
+    assert dict(parse_qsl(urlsplit(link).query)) == {"client_id": "vt-portal",
+                                                     "post_logout_redirect_uri": "http://portal.test/"}
+    assert BSN_SUBSTANTIEEL not in link
+
+
+def test_art20_5_issue11_item6_the_confirmation_page_offers_the_brokers_logout_after_filing_with_digid(
+        client, app, digid, monkeypatch):
+    """Item 6: a browser that used DigiD only to file has no portal session to log out of,
+    but the broker's session is open: the confirmation page says so in one line and
+    offers the broker's own logout. Only when the request was filed with DigiD."""
+    filer = _to_identity_step(client)
+    client.get(_path(_at_broker(_leave_for_broker(client), "substantieel")))
+    submitted = _finish_filing(filer, client)
+    assert "Bij DigiD bent u misschien nog ingelogd in deze browser" in submitted.html
+    _assert_broker_logout(submitted.html, digid)
+    # Filed with a copy or a visit (DigiD offered but not used): no such line.
+    plain = Filer(app.test_client()).fill(Filing()).submit()
+    assert "broker-logout" not in plain.html and "Bij DigiD" not in plain.html
+    # A broker without an end_session_endpoint: close the browser instead.
+    young_client = app.test_client()
+    filer = _to_identity_step(young_client, _young_filing(app))
+    young_client.get(_path(_at_broker(_leave_for_broker(young_client), "substantieel")))
+    discovered = eid.metadata
+    monkeypatch.setattr(eid, "metadata", lambda s: {k: v for k, v in discovered(s).items() if k != "end_session_endpoint"})
+    young = _finish_filing(filer, young_client)
+    assert "broker-logout" not in young.html and 'id="close-browser"' in young.html
+    # A young person (17, art. 20.1) reads it with "je".
+    from tests.app.test_young_reader import assert_je
+
+    assert "Bij DigiD ben je misschien nog ingelogd in deze browser" in young.html
+    assert_je(young.html, "confirmation after filing with DigiD")
 
 
 def test_art20_5_the_start_page_names_digid_only_where_it_is_offered(client, app):

@@ -1,6 +1,12 @@
 """DigiD in Chromium (art. 20.5, issue 11): the whole flow through the stand-in broker's
-own login page, in Dutch with JavaScript and in English without; axe on our pages."""
+own login page, in Dutch and English with JavaScript (axe on our pages) and in English
+without JavaScript."""
 from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+from urllib.parse import urlencode
 
 import pytest
 
@@ -61,15 +67,45 @@ def _recorded(app, reference):
         return out
 
 
-def test_art20_5_digid_in_chromium_in_dutch_through_the_brokers_login_page(live_digid, page, axe, app):
+def _navigator(live, page, lang: str) -> Navigator:
+    nav = Navigator(page, live.base_url, t=live.translator(lang))
+    if lang != "nl":
+        nav.set_language(lang, "/")
+    return nav
+
+
+def _broker_session_open(page, issuer: str, redirect_uri: str) -> bool:
+    """Ask the broker itself whether this browser still has a session there: an
+    authorisation request with prompt=none gets a code with a session and
+    error=login_required without one (nothing is shown, nothing is followed)."""
+    meta = page.request.get(f"{issuer}/.well-known/openid-configuration").json()
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(b"probe-verifier-" * 3).digest()).rstrip(b"=").decode()
+    query = urlencode({"client_id": STANDIN_CLIENT_ID, "redirect_uri": redirect_uri, "response_type": "code",
+                       "scope": "openid", "prompt": "none", "state": secrets.token_urlsafe(16),
+                       "nonce": secrets.token_urlsafe(16), "code_challenge": challenge,
+                       "code_challenge_method": "S256"})
+    response = page.request.get(f"{meta['authorization_endpoint']}?{query}", max_redirects=0)
+    location = response.headers.get("location", "")
+    assert location.startswith(redirect_uri), (response.status, location)
+    assert ("code=" in location) != ("error=login_required" in location), location
+    return "code=" in location
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_art20_5_digid_in_chromium_through_the_brokers_login_page(live_digid, page, axe, app, lang):
+    """Filing with DigiD, with JavaScript, in Dutch and English: axe on the identity step,
+    the check page and the confirmation page, which offers the broker's own logout."""
     live, _issuer = live_digid
-    nav = Navigator(page, live.base_url, t=live.translator("nl"))
+    nav = _navigator(live, page, lang)
     _file_with_digid(nav, page, "substantieel", axe=axe)
     text = page.inner_text("main")
-    assert "Ingelogd met DigiD" in text and "999993653" not in text
+    assert nav.t("Ingelogd met DigiD") in text and "999993653" not in text
     _audit(axe, page)
     sub = nav.submit()
     assert _recorded(app, sub.reference) == ("eid", "eid", "substantieel")
+    # Filed with DigiD: the confirmation page offers the broker's own logout (issue 11, item 6).
+    assert page.get_by_role("link", name=nav.t("Ook uitloggen bij DigiD")).count() == 1
+    _audit(axe, page)
 
 
 def test_art20_5_digid_in_chromium_in_english_without_javascript_and_a_level_too_low(live_digid, new_context, app):
@@ -117,23 +153,45 @@ def _open_from_list(nav: Navigator, page, reference: str):
     assert nav.path == "/volgen/verzoek", page.url
 
 
-def test_art20_5_following_requests_with_digid_in_chromium_in_dutch(live_digid, page, new_context, axe, app):
-    """Item 5 in Chromium: the requests filed with the BSN are listed after a DigiD login
-    at the broker's own page, each opens its status page; axe on each of our pages."""
-    live, _issuer = live_digid
-    nav = Navigator(page, live.base_url, t=live.translator("nl"))
+def _to_identity_step(nav: Navigator):
+    nav.start_request()
+    filing = Filing()
+    while nav.step != "identiteit":
+        nav.answer(nav.step, filing)
+        nav.continue_()
+
+
+AT_LEAST = {"nl": "minstens niveau Substantieel", "en": "at least level Substantieel"}
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_art20_5_following_requests_with_digid_in_chromium(live_digid, page, new_context, axe, app, lang):
+    """Item 5 in Chromium, with JavaScript, in Dutch and English: the requests filed with
+    the BSN are listed after a DigiD login at the broker's own page, each opens its status
+    page; axe on each of our pages. Item 6, the shared device: a new request in the same
+    browser, over the broker's open session, meets the broker's login page again
+    (prompt=login); the broker's own logout ends that session."""
+    live, issuer = live_digid
+    callback = f"{live.base_url}/verzoek/digid/terug"
+    nav = _navigator(live, page, lang)
     # One request filed on another device, one in this browser (which keeps the broker's session).
     elsewhere = new_context().new_page()
-    other = Navigator(elsewhere, live.base_url, t=live.translator("nl"))
+    other = _navigator(live, elsewhere, lang)
     _file_with_digid(other, elsewhere, "substantieel")
     references = [other.submit().reference]
     _file_with_digid(nav, page, "substantieel")
     references.append(nav.submit().reference)
+    assert _broker_session_open(page, issuer, callback)
+    # The next user of this browser starts a request: the broker asks for a login again.
+    _to_identity_step(nav)
+    page.get_by_role("link", name=nav.t("Inloggen met DigiD")).click()
+    page.wait_for_url("**/interaction/**")
+    assert page.get_by_role("button", name="substantieel", exact=True).count() == 1
     nav.goto("/volgen")
     _audit(axe, page)
     # Below the minimum first: a plain message, the other ways still offered.
     _follow_with_digid(nav, page, "midden")
-    assert "minstens niveau Substantieel" in page.inner_text("main")
+    assert AT_LEAST[lang] in page.inner_text("main")
     _audit(axe, page)
     _follow_with_digid(nav, page, "substantieel")
     assert nav.path == "/volgen/digid/verzoek"
@@ -156,21 +214,13 @@ def test_art20_5_following_requests_with_digid_in_chromium_in_dutch(live_digid, 
     page.wait_for_url(f"{live.base_url}/")
     nav.goto("/volgen/digid/verzoek")
     assert nav.path == "/volgen"  # logged out: the list is gone with the status page
-    # The broker's session has ended too: the identity step (which does not ask for a
-    # fresh login) shows the broker's login page again.
-    nav.start_request()
-    filing = Filing()
-    while nav.step != "identiteit":
-        nav.answer(nav.step, filing)
-        nav.continue_()
-    page.get_by_role("link", name=nav.t("Inloggen met DigiD")).click()
-    page.wait_for_url("**/interaction/**")
+    assert not _broker_session_open(page, issuer, callback)  # and the broker's session with it
 
 
 def test_art20_5_following_requests_with_digid_in_chromium_in_english_without_javascript(live_digid, new_context, app):
     """The same without JavaScript, in English: first a level too low (a plain message,
     the other ways still offered), then a login at the minimum. (axe needs JavaScript in
-    the page: it audits these pages in the Dutch test above.)"""
+    the page: it audits these pages in the tests above.)"""
     live, _issuer = live_digid
     page = new_context(java_script_enabled=False).new_page()
     nav = Navigator(page, live.base_url, t=live.translator("en"))
