@@ -86,8 +86,11 @@ __all__ = [
     "iter_pages",
     "merge_pdfs",
     "ocr_available",
+    "ocr_text_layer",
     "pages_of",
     "redact",
+    "RedactedPage",
+    "redacted_pages",
     "text_boxes",
 ]
 
@@ -837,6 +840,126 @@ def _verify_output(result: bytes, page_count: int) -> None:
                 doc.close()
     if problem:
         raise AttachmentError("output_check_failed", problem)
+
+
+# --- reading our own output back ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RedactedPage:
+    """One page of a PDF that :func:`redact` wrote: its JPEG (the redacted pixels, as
+    stored) and its size in pixels and in points."""
+
+    jpeg: bytes
+    width_px: int
+    height_px: int
+    width_pt: float
+    height_pt: float
+
+    @property
+    def landscape(self) -> bool:
+        return self.width_pt > self.height_pt
+
+
+def redacted_pages(data: bytes) -> list[RedactedPage]:
+    """The pages of a redacted attachment (as :func:`redact` writes it) as JPEGs, for
+    the copy to place on its own pages (portal/documents/attachment_pages.py). Anything
+    that is not such an image-only PDF (one DCT image per page, nothing else) is refused
+    with ``part_not_redacted``: an original attachment can never get into a copy."""
+    try:
+        pdf = pikepdf.open(io.BytesIO(bytes(data)))
+    except pikepdf.PdfError:
+        raise AttachmentError("part_not_redacted", "unreadable") from None
+    with pdf:
+        problem = _image_only_problem(pdf)
+        if problem:
+            raise AttachmentError("part_not_redacted", problem)
+        pages = []
+        for page in pdf.pages:
+            images = list(page.obj.Resources.get("/XObject", Dictionary()).values())
+            box = [float(v) for v in page.obj.MediaBox]
+            if len(images) != 1 or images[0].get("/Filter") != Name.DCTDecode or box[0] or box[1]:
+                raise AttachmentError("part_not_redacted", "not one JPEG on a page")
+            image = images[0]
+            pages.append(RedactedPage(image.read_raw_bytes(), int(image.Width), int(image.Height), box[2], box[3]))
+    if not pages:
+        raise AttachmentError("part_not_redacted", "no pages")
+    return pages
+
+
+_TEXT_OPERATORS = frozenset({"q", "Q", "cm", "BT", "ET", "Tr", "Tm", "Tf", "Tz", "TJ", "Tj", "Td", "TD", "T*",
+                             "Tc", "Tw", "TL", "Ts"})
+
+
+def ocr_text_layer(page: RedactedPage, *, languages: str | None = None) -> bytes:
+    """An invisible text layer for one redacted page: tesseract's own PDF renderer with
+    ``textonly_pdf=1`` run on the page's stored JPEG, the *redacted* pixels, so nothing
+    that was blacked out can come back (there is nothing under a black box to read).
+
+    The result is a one-page PDF of the page's size in tesseract's units (pixels at the
+    page's resolution) holding only invisible text (render mode 3) in tesseract's
+    embedded GlyphLessFont: checked here, ``ocr_failed`` otherwise. The caller scales
+    the page onto the image (portal/documents/attachment_pages.py). ``ocr_unavailable``
+    without tesseract."""
+    tool = _tesseract()
+    if tool is None:
+        raise AttachmentError("ocr_unavailable")
+    exe, langs = tool
+    dpi = max(10, min(1200, round(page.width_px * 72 / page.width_pt))) if page.width_pt > 0 else 150
+    with tempfile.TemporaryDirectory(prefix="vt-ocr-") as tmp:
+        path = os.path.join(tmp, "page.jpg")
+        with open(path, "wb") as fh:
+            fh.write(page.jpeg)
+        try:
+            proc = subprocess.run(
+                [exe, path, os.path.join(tmp, "out"), "-l", languages or langs, "--dpi", str(dpi), "--psm", "3",
+                 "-c", "textonly_pdf=1", "pdf"],
+                capture_output=True, timeout=OCR_TIMEOUT_SECONDS, check=False,
+                stdin=subprocess.DEVNULL, cwd=tmp, env=_ocr_env(),
+            )
+        except subprocess.TimeoutExpired:
+            raise AttachmentError("ocr_failed", "timeout") from None
+        except OSError:
+            raise AttachmentError("ocr_failed") from None
+        if proc.returncode != 0:
+            raise AttachmentError("ocr_failed", f"exit status {proc.returncode}")
+        try:
+            with open(os.path.join(tmp, "out.pdf"), "rb") as fh:
+                result = fh.read()
+        except OSError:
+            raise AttachmentError("ocr_failed", "no output") from None
+    problem = _text_only_problem(result)
+    if problem:
+        raise AttachmentError("ocr_failed", problem)
+    return result
+
+
+def _text_only_problem(data: bytes) -> str | None:
+    """Why tesseract's text-only PDF is not one page of invisible text, or None."""
+    try:
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            if len(pdf.pages) != 1:
+                return "not one page"
+            page = pdf.pages[0]
+            resources = page.obj.get("/Resources", Dictionary())
+            if "/XObject" in resources or "/Annots" in page.obj:
+                return "more than text"
+            mode, saved = 0, []  # text render mode (part of the graphics state), 3 = invisible
+            for operands, operator in pikepdf.parse_content_stream(page):
+                op = str(operator)
+                if op not in _TEXT_OPERATORS:
+                    return f"content operator {op}"
+                if op == "q":
+                    saved.append(mode)
+                elif op == "Q" and saved:
+                    mode = saved.pop()
+                elif op == "Tr":
+                    mode = int(operands[0])
+                elif op in ("TJ", "Tj") and mode != 3:
+                    return "visible text"
+    except pikepdf.PdfError:
+        return "unreadable"
+    return None
 
 
 # --- merging --------------------------------------------------------------------------
