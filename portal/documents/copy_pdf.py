@@ -30,6 +30,8 @@ third party in the metadata.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -37,7 +39,9 @@ from flask import current_app
 from flask_babel import force_locale, gettext
 from markupsafe import Markup
 
-from .copy_document import CopyDocument, EntryView
+from . import attachment_pages as AP
+from .attachment_redaction import redacted_pages
+from .copy_document import AttachmentPageView, CopyDocument, EntryView
 from .pdf import STATIC_ROOT, StaticOnlyFetcher  # imports WeasyPrint first, guarding Pillow's flag
 
 import pydyf  # noqa: I001 (after portal.documents.pdf)
@@ -132,8 +136,8 @@ def render_copy_html(doc: CopyDocument) -> str:
             org_name=app.config["ORGANISATION_NAME"], org_phone=app.config["ORGANISATION_PHONE"])
 
 
-def html_to_pdf(html: str, *, fetcher: StaticOnlyFetcher | None = None) -> bytes:
-    """Render the copy's HTML as PDF/UA-1, fetching only from portal/static."""
+def _render(html: str, fetcher: StaticOnlyFetcher | None):
+    """(PDF/UA-1 bytes, WeasyPrint's laid-out document) of the copy's HTML."""
     fetcher = fetcher if fetcher is not None else StaticOnlyFetcher()
     options = {"pdf_variant": PDF_VARIANT, "attachments": []}
     document = HTML(string=html, base_url=STATIC_ROOT.as_uri() + "/", url_fetcher=fetcher).render(**options)
@@ -146,9 +150,63 @@ def html_to_pdf(html: str, *, fetcher: StaticOnlyFetcher | None = None) -> bytes
     if fetcher.refused:
         # What was refused is not logged (it may hold a person's text), only how many.
         log.warning("copy PDF: refused %d resource(s) outside portal/static", len(fetcher.refused))
-    return pdf
+    return pdf, document
 
 
-def render_copy_pdf(doc: CopyDocument, *, fetcher: StaticOnlyFetcher | None = None) -> bytes:
-    """The copy as PDF bytes (PDF/UA-1). Needs an app context."""
-    return html_to_pdf(render_copy_html(doc), fetcher=fetcher)
+def html_to_pdf(html: str, *, fetcher: StaticOnlyFetcher | None = None) -> bytes:
+    """Render the copy's HTML as PDF/UA-1, fetching only from portal/static."""
+    return _render(html, fetcher)[0]
+
+
+_PX_TO_PT = 0.75  # WeasyPrint lays out in CSS pixels (96 per inch); PDF points are 72 per inch
+
+
+def _slots(document, slot_ids: Sequence[str]) -> dict[str, tuple[int, tuple[float, float, float, float]]]:
+    """Where WeasyPrint put each attachment slot: {id: (page index, (x0, y0, x1, y1) in
+    PDF points, origin bottom left)}."""
+    wanted, found = set(slot_ids), {}
+    for index, page in enumerate(document.pages):
+        height = page.height * _PX_TO_PT
+        for name, (x1, y1, x2, y2) in page.anchors.items():
+            if name in wanted:
+                found[name] = (index, (x1 * _PX_TO_PT, height - y2 * _PX_TO_PT, x2 * _PX_TO_PT, height - y1 * _PX_TO_PT))
+    missing = wanted - set(found)
+    if missing:
+        raise RuntimeError(f"copy PDF: {len(missing)} attachment slot(s) not laid out")
+    return found
+
+
+def render_copy_pdf(doc: CopyDocument, *, attachments: Sequence[bytes] = (), fetcher: StaticOnlyFetcher | None = None,
+                    ocr: bool | None = None) -> bytes:
+    """The copy as PDF bytes (PDF/UA-1). Needs an app context.
+
+    ``attachments``: the redacted attachments (PDFs from ``attachment_redaction.redact``),
+    one per included line of ``doc.attachments``, in that order. Each page gets a page of
+    the copy (same footer, counted in "pagina X van Y"), its image tagged as a figure and
+    an invisible OCR text layer of the redacted pixels (``ocr``: None = when tesseract is
+    there, True = required, False = never). Anything but a redacted attachment is refused
+    (``AttachmentError("part_not_redacted")``)."""
+    included = [a for a in doc.attachments if a.included]
+    if len(included) != len(attachments):
+        raise ValueError(f"{len(attachments)} attachment(s) for {len(included)} included line(s)")
+    images, views = [], []
+    for line, data in zip(included, attachments):
+        pages = redacted_pages(data)
+        for n, page in enumerate(pages, start=1):
+            images.append(page)
+            views.append(AttachmentPageView(number=line.number, page=n, pages=len(pages), entry_number=line.entry_number,
+                                            landscape=page.landscape, slot_id=f"bijlage-{line.number}-{n}"))
+    layers = AP.start_ocr(images, ocr=ocr)  # OCR runs beside WeasyPrint
+    if views:
+        doc = replace(doc, attachment_pages=tuple(views))
+    html = render_copy_html(doc)
+    pdf, document = _render(html, fetcher)
+    if not views:
+        return pdf
+    slots = _slots(document, [v.slot_id for v in views])
+    with force_locale(doc.language):
+        alts = [gettext("Bijlage %(num)d, pagina %(page)d van %(pages)d, als afbeelding. Zwarte vlakken zijn "
+                        "weggelaten gegevens.", num=v.number, page=v.page, pages=v.pages) for v in views]
+    placements = [AP.Placement(slots[v.slot_id][0], slots[v.slot_id][1], image, layer, alt)
+                  for v, image, layer, alt in zip(views, images, layers, alts)]
+    return AP.place(pdf, placements)
