@@ -248,7 +248,9 @@ def review_attachment(actor: Actor, reference: str, copy_id: int, copy_attachmen
         except AR.AttachmentError as exc:
             raise CopyError("attachment_unreadable") from exc
         ca.state, ca.ground, ca.reasons = CopyAttachment.REDACTED, None, (reasons or "").strip() or None
-        ca.boxes_json = json.dumps([b.__dict__ for b in staff_boxes])
+        # Every box blacked out, found or drawn (the cover letter says whether anything was).
+        ca.boxes_json = json.dumps([dict(b.__dict__, origin="found") for b in found]
+                                   + [dict(b.__dict__, origin="staff") for b in staff_boxes])
         ca.redacted_ciphertext = vault.encrypt(pdf)
     else:
         raise CopyError("bad_decision")
