@@ -19,9 +19,11 @@ tree (PDF/UA-1, as WeasyPrint tags the rest), inside the page's own section, aft
 heading. The copy's document-level parts (catalog, /Lang, /MarkInfo, XMP, docinfo) stay
 as WeasyPrint wrote them.
 
-OCR costs about a second per page: :func:`start_ocr` runs it in a background thread
-(tesseract is a subprocess, so it runs beside WeasyPrint on another core) while the
-copy's HTML is rendered; :func:`place` waits for it.
+OCR costs about a second of CPU per page, so it is done once, when a caseworker redacts
+the attachment (portal/services/copies/workbench.py keeps the text layer, encrypted,
+beside the redacted pages). For an attachment without a kept layer, :func:`start_ocr`
+runs it in a background thread (tesseract is a subprocess, so it runs beside WeasyPrint
+on another core) while the copy's HTML is rendered; :func:`place` waits for it.
 
 Pure module: no Flask, no database.
 """
@@ -31,6 +33,7 @@ import io
 import logging
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 
 import pikepdf
@@ -44,40 +47,46 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Placement:
     """One attachment page into the copy: its page (0-based) and slot (x0, y0, x1, y1 in
-    PDF points, origin bottom left), the image, its OCR text layer (a PDF from
-    ``ocr_text_layer``, or None: no text) and the figure's alternative text."""
+    PDF points, origin bottom left), the image, its OCR text layer (page ``text_page`` of
+    a PDF from ``ocr_text_layer``, or a future of one; None: no text) and the figure's
+    alternative text."""
 
     page_index: int
     rect: tuple[float, float, float, float]
     image: RedactedPage
     text_layer: bytes | Future | None
     alt: str
+    text_page: int = 0
 
 
-def start_ocr(pages: Sequence[RedactedPage], *, ocr: bool | None = None) -> list[Future | None]:
-    """A future text layer per page (None per page without OCR). ``ocr``: None = when
-    tesseract is there, True = required (``ocr_unavailable``), False = never. A page
-    that OCR cannot read gets no text layer (logged, without content): the image and its
-    alternative text are still there."""
+def start_ocr(pages: Sequence[RedactedPage], *, ocr: bool | None = None) -> Future | None:
+    """A future text layer of ``pages`` (one tesseract run in a background thread, page
+    i for pages[i]; its result is None if OCR failed), or None without pages or OCR.
+    ``ocr``: None = when tesseract is there, True = required (``ocr_unavailable``),
+    False = never. A failed OCR is logged without content: the images and their
+    alternative text are still placed."""
+    if not pages:
+        return None
     if ocr is None:
         ocr = ocr_available()
-        if not ocr and pages:
+        if not ocr:
             log.warning("no OCR (tesseract missing): attachment pages get no text layer")
     elif ocr and not ocr_available():
         raise AttachmentError("ocr_unavailable")
-    if not ocr or not pages:
-        return [None] * len(pages)
+    if not ocr:
+        return None
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vt-ocr")
-    futures = [pool.submit(_ocr_or_none, page) for page in pages]
+    future = pool.submit(ocr_or_none, list(pages))
     pool.shutdown(wait=False)
-    return futures
+    return future
 
 
-def _ocr_or_none(page: RedactedPage) -> bytes | None:
+def ocr_or_none(pages: Sequence[RedactedPage]) -> bytes | None:
+    """``ocr_text_layer(pages)``, or None (logged) when OCR fails."""
     try:
-        return ocr_text_layer(page)
+        return ocr_text_layer(pages)
     except AttachmentError as exc:
-        log.warning("OCR of an attachment page failed (%s): no text layer", exc.code)
+        log.warning("OCR of %d attachment page(s) failed (%s): no text layer", len(pages), exc.code)
         return None
 
 
@@ -146,17 +155,24 @@ def place(copy_pdf: bytes, placements: Sequence[Placement]) -> bytes:
         return copy_pdf
     with pikepdf.open(io.BytesIO(copy_pdf)) as pdf:
         tagging = _parent_tree(pdf)
-        for placement in placements:
-            layer = placement.text_layer
-            if isinstance(layer, Future):
-                layer = layer.result()
-            _place_one(pdf, placement, layer, tagging)
+        with ExitStack() as stack:
+            opened: dict[int, pikepdf.Pdf] = {}
+            for placement in placements:
+                layer = placement.text_layer
+                if isinstance(layer, Future):
+                    layer = layer.result()
+                source = None
+                if layer:
+                    if id(layer) not in opened:
+                        opened[id(layer)] = stack.enter_context(pikepdf.open(io.BytesIO(layer)))
+                    source = opened[id(layer)].pages[placement.text_page]
+                _place_one(pdf, placement, source, tagging)
         buffer = io.BytesIO()
         pdf.save(buffer)
         return buffer.getvalue()
 
 
-def _place_one(pdf: pikepdf.Pdf, placement: Placement, layer: bytes | None, tagging) -> None:
+def _place_one(pdf: pikepdf.Pdf, placement: Placement, source: pikepdf.Page | None, tagging) -> None:
     page = pdf.pages[placement.page_index]
     img = placement.image
     x, y, w, h = fit(placement.rect, img.width_pt, img.height_pt)
@@ -166,11 +182,9 @@ def _place_one(pdf: pikepdf.Pdf, placement: Placement, layer: bytes | None, tagg
     image.ColorSpace, image.BitsPerComponent, image.Filter = Name.DeviceRGB, 8, Name.DCTDecode
     xobjects = {"/VtAttImage": image}
     form = None
-    if layer:
-        with pikepdf.open(io.BytesIO(layer)) as ocr:
-            source = ocr.pages[0]
-            tw, th = float(source.MediaBox[2]), float(source.MediaBox[3])
-            form = pdf.copy_foreign(source.as_form_xobject())
+    if source is not None:
+        tw, th = float(source.MediaBox[2]), float(source.MediaBox[3])
+        form = pdf.copy_foreign(source.as_form_xobject())
         xobjects["/VtAttText"] = form
 
     # The page's own resources (WeasyPrint may share one dictionary between pages).

@@ -87,6 +87,8 @@ __all__ = [
     "merge_pdfs",
     "ocr_available",
     "ocr_text_layer",
+    "ocr_text_layer_or_none",
+    "text_layer_problem",
     "pages_of",
     "redact",
     "RedactedPage",
@@ -891,30 +893,42 @@ _TEXT_OPERATORS = frozenset({"q", "Q", "cm", "BT", "ET", "Tr", "Tm", "Tf", "Tz",
                              "Tc", "Tw", "TL", "Ts"})
 
 
-def ocr_text_layer(page: RedactedPage, *, languages: str | None = None) -> bytes:
-    """An invisible text layer for one redacted page: tesseract's own PDF renderer with
-    ``textonly_pdf=1`` run on the page's stored JPEG, the *redacted* pixels, so nothing
+def ocr_text_layer(pages: Sequence[RedactedPage], *, languages: str | None = None) -> bytes:
+    """An invisible text layer for redacted pages: tesseract's own PDF renderer with
+    ``textonly_pdf=1`` run on the pages' stored JPEGs, the *redacted* pixels, so nothing
     that was blacked out can come back (there is nothing under a black box to read).
+    One tesseract run for all pages (its language data is loaded once).
 
-    The result is a one-page PDF of the page's size in tesseract's units (pixels at the
-    page's resolution) holding only invisible text (render mode 3) in tesseract's
-    embedded GlyphLessFont: checked here, ``ocr_failed`` otherwise. The caller scales
-    the page onto the image (portal/documents/attachment_pages.py). ``ocr_unavailable``
-    without tesseract."""
+    The result is a PDF with one page per given page, each of the page's size in
+    tesseract's units (pixels at the page's resolution), holding only invisible text
+    (render mode 3) in tesseract's embedded GlyphLessFont: checked here (``ocr_failed``
+    otherwise; :func:`text_layer_problem`). The caller scales each page onto its image
+    (portal/documents/attachment_pages.py). ``ocr_unavailable`` without tesseract."""
+    if isinstance(pages, RedactedPage):
+        pages = [pages]
+    if not pages:
+        raise ValueError("ocr_text_layer needs at least one page")
     tool = _tesseract()
     if tool is None:
         raise AttachmentError("ocr_unavailable")
     exe, langs = tool
+    page = pages[0]
     dpi = max(10, min(1200, round(page.width_px * 72 / page.width_pt))) if page.width_pt > 0 else 150
     with tempfile.TemporaryDirectory(prefix="vt-ocr-") as tmp:
-        path = os.path.join(tmp, "page.jpg")
-        with open(path, "wb") as fh:
-            fh.write(page.jpeg)
+        paths = []
+        for n, page in enumerate(pages):
+            path = os.path.join(tmp, f"page-{n:04d}.jpg")
+            with open(path, "wb") as fh:
+                fh.write(page.jpeg)
+            paths.append(path)
+        listing = os.path.join(tmp, "pages.txt")
+        with open(listing, "w", encoding="ascii") as fh:
+            fh.write("\n".join(paths) + "\n")
         try:
             proc = subprocess.run(
-                [exe, path, os.path.join(tmp, "out"), "-l", languages or langs, "--dpi", str(dpi), "--psm", "3",
+                [exe, listing, os.path.join(tmp, "out"), "-l", languages or langs, "--dpi", str(dpi), "--psm", "3",
                  "-c", "textonly_pdf=1", "pdf"],
-                capture_output=True, timeout=OCR_TIMEOUT_SECONDS, check=False,
+                capture_output=True, timeout=OCR_TIMEOUT_SECONDS * len(pages), check=False,
                 stdin=subprocess.DEVNULL, cwd=tmp, env=_ocr_env(),
             )
         except subprocess.TimeoutExpired:
@@ -928,35 +942,50 @@ def ocr_text_layer(page: RedactedPage, *, languages: str | None = None) -> bytes
                 result = fh.read()
         except OSError:
             raise AttachmentError("ocr_failed", "no output") from None
-    problem = _text_only_problem(result)
+    problem = text_layer_problem(result, len(pages))
     if problem:
         raise AttachmentError("ocr_failed", problem)
     return result
 
 
-def _text_only_problem(data: bytes) -> str | None:
-    """Why tesseract's text-only PDF is not one page of invisible text, or None."""
+def ocr_text_layer_or_none(redacted_pdf: bytes) -> bytes | None:
+    """:func:`ocr_text_layer` of every page of a PDF that :func:`redact` wrote, or None
+    when tesseract is missing or fails (logged without content): the copy then makes
+    the layer when it is rendered."""
+    if not ocr_available():
+        return None
+    try:
+        return ocr_text_layer(redacted_pages(redacted_pdf))
+    except AttachmentError as exc:
+        log.warning("OCR text layer of a redacted attachment failed (%s)", exc.code)
+        return None
+
+
+def text_layer_problem(data: bytes, page_count: int) -> str | None:
+    """Why ``data`` is not a text layer of ``page_count`` pages as :func:`ocr_text_layer`
+    makes it (only invisible text on every page: no images, no annotations, no visible
+    text, no other content), or None."""
     try:
         with pikepdf.open(io.BytesIO(data)) as pdf:
-            if len(pdf.pages) != 1:
-                return "not one page"
-            page = pdf.pages[0]
-            resources = page.obj.get("/Resources", Dictionary())
-            if "/XObject" in resources or "/Annots" in page.obj:
-                return "more than text"
-            mode, saved = 0, []  # text render mode (part of the graphics state), 3 = invisible
-            for operands, operator in pikepdf.parse_content_stream(page):
-                op = str(operator)
-                if op not in _TEXT_OPERATORS:
-                    return f"content operator {op}"
-                if op == "q":
-                    saved.append(mode)
-                elif op == "Q" and saved:
-                    mode = saved.pop()
-                elif op == "Tr":
-                    mode = int(operands[0])
-                elif op in ("TJ", "Tj") and mode != 3:
-                    return "visible text"
+            if len(pdf.pages) != page_count:
+                return "page count differs"
+            for page in pdf.pages:
+                resources = page.obj.get("/Resources", Dictionary())
+                if "/XObject" in resources or "/Annots" in page.obj:
+                    return "more than text"
+                mode, saved = 0, []  # text render mode (part of the graphics state), 3 = invisible
+                for operands, operator in pikepdf.parse_content_stream(page):
+                    op = str(operator)
+                    if op not in _TEXT_OPERATORS:
+                        return f"content operator {op}"
+                    if op == "q":
+                        saved.append(mode)
+                    elif op == "Q" and saved:
+                        mode = saved.pop()
+                    elif op == "Tr":
+                        mode = int(operands[0])
+                    elif op in ("TJ", "Tj") and mode != 3:
+                        return "visible text"
     except pikepdf.PdfError:
         return "unreadable"
     return None

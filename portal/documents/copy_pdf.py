@@ -40,7 +40,7 @@ from flask_babel import force_locale, gettext
 from markupsafe import Markup
 
 from . import attachment_pages as AP
-from .attachment_redaction import redacted_pages
+from .attachment_redaction import AttachmentError, redacted_pages, text_layer_problem
 from .copy_document import AttachmentPageView, CopyDocument, EntryView
 from .pdf import STATIC_ROOT, StaticOnlyFetcher  # imports WeasyPrint first, guarding Pillow's flag
 
@@ -176,16 +176,10 @@ def _slots(document, slot_ids: Sequence[str]) -> dict[str, tuple[int, tuple[floa
     return found
 
 
-def render_copy_pdf(doc: CopyDocument, *, attachments: Sequence[bytes] = (), fetcher: StaticOnlyFetcher | None = None,
-                    ocr: bool | None = None) -> bytes:
-    """The copy as PDF bytes (PDF/UA-1). Needs an app context.
-
-    ``attachments``: the redacted attachments (PDFs from ``attachment_redaction.redact``),
-    one per included line of ``doc.attachments``, in that order. Each page gets a page of
-    the copy (same footer, counted in "pagina X van Y"), its image tagged as a figure and
-    an invisible OCR text layer of the redacted pixels (``ocr``: None = when tesseract is
-    there, True = required, False = never). Anything but a redacted attachment is refused
-    (``AttachmentError("part_not_redacted")``)."""
+def with_attachment_pages(doc: CopyDocument, attachments: Sequence[bytes]):
+    """(every page image of the attachments, ``doc`` with a page view per image):
+    ``attachments`` are the redacted attachments, one per included line of
+    ``doc.attachments``, in that order, each checked (``redacted_pages``)."""
     included = [a for a in doc.attachments if a.included]
     if len(included) != len(attachments):
         raise ValueError(f"{len(attachments)} attachment(s) for {len(included)} included line(s)")
@@ -196,9 +190,45 @@ def render_copy_pdf(doc: CopyDocument, *, attachments: Sequence[bytes] = (), fet
             images.append(page)
             views.append(AttachmentPageView(number=line.number, page=n, pages=len(pages), entry_number=line.entry_number,
                                             landscape=page.landscape, slot_id=f"bijlage-{line.number}-{n}"))
-    layers = AP.start_ocr(images, ocr=ocr)  # OCR runs beside WeasyPrint
-    if views:
-        doc = replace(doc, attachment_pages=tuple(views))
+    return images, (replace(doc, attachment_pages=tuple(views)) if views else doc)
+
+
+def render_copy_pdf(doc: CopyDocument, *, attachments: Sequence[bytes] = (),
+                    text_layers: Sequence[bytes | None] | None = None, fetcher: StaticOnlyFetcher | None = None,
+                    ocr: bool | None = None) -> bytes:
+    """The copy as PDF bytes (PDF/UA-1). Needs an app context.
+
+    ``attachments``: the redacted attachments (PDFs from ``attachment_redaction.redact``),
+    one per included line of ``doc.attachments``, in that order. Each page gets a page of
+    the copy (same footer, counted in "pagina X van Y"), its image tagged as a figure and
+    an invisible OCR text layer of the redacted pixels, tagged as a paragraph.
+    ``text_layers``: per attachment its kept layer (``ocr_text_layer`` of its pages, made
+    when it was redacted) or None: then OCR runs now, beside WeasyPrint (``ocr``: None =
+    when tesseract is there, True = required, False = never). Anything but a redacted
+    attachment, or a layer that is not invisible text of as many pages, is refused
+    (``AttachmentError``)."""
+    images, doc = with_attachment_pages(doc, attachments)
+    views = doc.attachment_pages
+    kept = list(text_layers) if text_layers is not None else [None] * len(attachments)
+    if len(kept) != len(attachments):
+        raise ValueError("one text layer (or None) per attachment")
+    layers: list = []  # per page: (layer, page in it)
+    missing: list = []  # pages without a kept layer: OCR now, in one run
+    start = 0
+    for layer in kept:
+        count = views[start].pages  # every attachment has a page at least (redacted_pages)
+        if layer is not None:
+            problem = text_layer_problem(layer, count)
+            if problem:
+                raise AttachmentError("ocr_failed", f"kept text layer: {problem}")
+            layers += [(layer, n) for n in range(count)]
+        else:
+            layers += [None] * count
+            missing += list(range(start, start + count))
+        start += count
+    future = AP.start_ocr([images[i] for i in missing], ocr=ocr)  # OCR runs beside WeasyPrint
+    for n, i in enumerate(missing):
+        layers[i] = (future, n) if future is not None else None
     html = render_copy_html(doc)
     pdf, document = _render(html, fetcher)
     if not views:
@@ -207,6 +237,7 @@ def render_copy_pdf(doc: CopyDocument, *, attachments: Sequence[bytes] = (), fet
     with force_locale(doc.language):
         alts = [gettext("Bijlage %(num)d, pagina %(page)d van %(pages)d, als afbeelding. Zwarte vlakken zijn "
                         "weggelaten gegevens.", num=v.number, page=v.page, pages=v.pages) for v in views]
-    placements = [AP.Placement(slots[v.slot_id][0], slots[v.slot_id][1], image, layer, alt)
+    placements = [AP.Placement(slots[v.slot_id][0], slots[v.slot_id][1], image, layer[0] if layer else None, alt,
+                               layer[1] if layer else 0)
                   for v, image, layer, alt in zip(views, images, layers, alts)]
     return AP.place(pdf, placements)

@@ -44,12 +44,14 @@ def _pages(pdf: bytes, tmp_path) -> list[str]:
     return [re.sub(r"\s+", " ", p) for p in out.stdout.decode().split("\f")[:-1]]
 
 
-def test_issue12_4_stored_copy_attachments_footer_ocr_and_cover_letter(app, make_staff, tmp_path):
+def test_issue12_4_stored_copy_attachments_footer_ocr_and_cover_letter(app, make_staff, tmp_path, monkeypatch):
     """Issue 12 item 4 (art. 14.2): a GP letter with the reporter's name (redacted), a
     school report without anything to black out, a photo withheld for safety: the copy's
     last two pages are the two included attachments with "pagina X van Y" (Y counting
     them), the letter's OCR text has its other words and never the reporter, and the
-    cover letter lists all three with their grounds in words."""
+    cover letter lists all three with their grounds in words. The OCR text layer is made
+    once, when the attachment is redacted, kept encrypted, and only placed when the copy
+    is rendered (no OCR then); a withheld attachment keeps none."""
     require_or_skip(shutil.which("tesseract") is not None, "tesseract not installed (Debian tesseract-ocr)")
     require_or_skip(shutil.which("pdftotext") is not None, "pdftotext not installed (Debian poppler-utils)")
     cw = make_staff("caseworker")
@@ -71,7 +73,21 @@ def test_issue12_4_stored_copy_attachments_footer_ocr_and_cover_letter(app, make
         copies.review_attachment(who, reference, copy_id, ids[1], decision="redact")
         copies.review_attachment(who, reference, copy_id, ids[2], decision="withhold",
                                  ground="safety_of_those_involved", reasons="De foto laat zien waar iemand woont.")
+        kept = [a.ocr_ciphertext for a in get_copy(app, copy_id).attachments]
+        assert kept[0] is not None and kept[1] is not None and kept[2] is None
+        layer = app.extensions["vault"].decrypt(kept[0])
         db.session.remove()
+    (tmp_path / "layer.pdf").write_bytes(layer)
+    text = subprocess.run(["pdftotext", str(tmp_path / "layer.pdf"), "-"], capture_output=True, timeout=60,
+                          check=True).stdout.decode()
+    assert "school" in text and "Ineke" not in text and "Bosman" not in text
+
+    from portal.documents import attachment_pages
+
+    def no_ocr(*args, **kwargs):
+        raise AssertionError("OCR at rendering although the layers are kept")
+
+    monkeypatch.setattr(attachment_pages, "ocr_text_layer", no_ocr)
     pdf = render_now(app, cw, reference, copy_id)
     pages = _pages(pdf, tmp_path)
     total = len(pages)

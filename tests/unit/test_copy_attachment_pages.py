@@ -247,3 +247,33 @@ def test_issue12_4_without_ocr_the_pages_are_still_there_with_figure_and_footer(
     reader = PdfReader(io.BytesIO(data))
     assert "Bijlage 1, pagina 1 van 1" in reader.pages[-2].extract_text()
     assert "Huisartsenpraktijk" not in reader.pages[-2].extract_text()
+
+
+def test_issue12_4_a_kept_text_layer_is_placed_and_checked(app, parts):
+    """Issue 12 item 4: the text layer kept from when the attachment was redacted is
+    placed without OCR at rendering; a "layer" with visible text or another number of
+    pages is refused (``ocr_failed``), so nothing but invisible OCR text is ever added."""
+    from portal.documents.attachment_redaction import ocr_text_layer, redacted_pages, text_layer_problem
+    from portal.documents.pdf import render_pdf
+
+    require_tools()
+    layer = ocr_text_layer(redacted_pages(parts[0]))
+    assert text_layer_problem(layer, 1) is None
+    with app.app_context():
+        data = render_copy_pdf(_doc(), attachments=parts, text_layers=[layer, None], ocr=False)
+        reader = PdfReader(io.BytesIO(data))
+        assert "Huisartsenpraktijk" in reader.pages[-2].extract_text()
+        assert "Schoolrapport" not in reader.pages[-1].extract_text()  # no layer kept, no OCR now
+        assert text_layer_problem(render_pdf("<p>Huisartsenpraktijk</p>"), 1) is not None  # not a layer at all
+        with pikepdf.open(io.BytesIO(layer)) as pdf:  # the same layer, made visible
+            page = pdf.pages[0]
+            page.obj.Contents = pikepdf.Stream(pdf, page.obj.Contents.read_bytes().replace(b"3 Tr", b"0 Tr"))
+            out = io.BytesIO()
+            pdf.save(out)
+            visible = out.getvalue()
+        assert text_layer_problem(visible, 1) == "visible text"
+        two_pages = ocr_text_layer(redacted_pages(parts[0]) * 2)
+        for bad in (visible, two_pages):
+            with pytest.raises(AttachmentError) as caught:
+                render_copy_pdf(_doc(), attachments=parts, text_layers=[bad, None], ocr=False)
+            assert caught.value.code == "ocr_failed"

@@ -53,7 +53,9 @@ def render(copy: Copy, *, progress: Callable[[int], None] | None = None) -> byte
     if any(a.redacted_ciphertext is None for a in model.attachments):
         raise CopyError("attachment_missing")
     parts = [vault.decrypt(a.redacted_ciphertext) for a in model.attachments]
-    pdf = render_copy_pdf(model.document, attachments=parts)
+    # The OCR text layers kept when the attachments were redacted (None: made now).
+    layers = [vault.decrypt(a.ocr_ciphertext) if a.ocr_ciphertext else None for a in model.attachments]
+    pdf = render_copy_pdf(model.document, attachments=parts, text_layers=layers)
     progress(95)
     return pdf
 
