@@ -16,8 +16,9 @@ them. :func:`place` then draws into each slot:
 
 Both are marked content of the page and get structure elements in the copy's structure
 tree (PDF/UA-1, as WeasyPrint tags the rest), inside the page's own section, after its
-heading. The copy's document-level parts (catalog, /Lang, /MarkInfo, XMP, docinfo) stay
-as WeasyPrint wrote them.
+heading. This happens in WeasyPrint's own PDF objects (its ``finisher``), before it
+writes the file: the copy is written once. The copy's document-level parts (catalog,
+/Lang, /MarkInfo, XMP, docinfo) stay as WeasyPrint makes them.
 
 OCR costs about a second of CPU per page, so it is done once, when a caseworker redacts
 the attachment (portal/services/copies/workbench.py keeps the text layer, encrypted,
@@ -37,7 +38,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 
 import pikepdf
-from pikepdf import Array, Dictionary, Name
+import pydyf
 
 from .attachment_redaction import AttachmentError, RedactedPage, ocr_available, ocr_text_layer
 
@@ -98,114 +99,151 @@ def fit(rect: tuple[float, float, float, float], width: float, height: float) ->
     return x0 + ((x1 - x0) - w) / 2, y1 - h, w, h
 
 
-def _parent_tree(pdf: pikepdf.Pdf):
-    """(document element, {key: page's MCID array}) of a tagged PDF with a flat parent
-    tree (as WeasyPrint writes it), else None."""
-    root = pdf.Root.get("/StructTreeRoot")
-    if not isinstance(root, Dictionary):
-        return None
-    tree = root.get("/ParentTree")
-    if not isinstance(tree, Dictionary) or not isinstance(tree.get("/Nums"), Array):
-        return None
-    nums = tree.Nums
-    arrays = {int(nums[i]): nums[i + 1] for i in range(0, len(nums) - 1, 2) if isinstance(nums[i + 1], Array)}
-    kids = root.get("/K")
-    document = kids[0] if isinstance(kids, Array) and len(kids) else kids
-    if not isinstance(document, Dictionary):
-        return None
-    return document, arrays
+# --- placing, in WeasyPrint's own PDF objects (pydyf) before it writes the file ---------------
+# Done as WeasyPrint's finisher, so that the copy is written once: re-reading a tagged PDF of
+# hundreds of pages (some 100,000 structure elements) with pikepdf would cost about a sixth
+# more memory than WeasyPrint itself (benchmarks/copy.py).
 
 
-def _section_of(elements: Array, document: Dictionary) -> Dictionary:
+def _ref(obj: pydyf.Object) -> bytes:
+    return obj.reference
+
+
+def _obj(pdf: pydyf.PDF, ref) -> pydyf.Object | None:
+    """The object a reference (b"12 0 R") names, or the object itself."""
+    if isinstance(ref, pydyf.Object):
+        return ref
+    try:
+        number = int(bytes(ref).split()[0])
+    except (TypeError, ValueError, IndexError):
+        return None
+    return pdf.objects[number] if 0 <= number < len(pdf.objects) else None
+
+
+class _Foreign:
+    """Copies objects of a small pikepdf PDF (tesseract's text layer) into a pydyf PDF."""
+
+    def __init__(self, pdf: pydyf.PDF):
+        self.pdf = pdf
+        self.done: dict[tuple[int, int], bytes] = {}
+
+    def value(self, value):
+        if isinstance(value, (pikepdf.Dictionary, pikepdf.Stream, pikepdf.Array)) and value.is_indirect:
+            key = value.objgen
+            if key not in self.done:
+                if isinstance(value, pikepdf.Stream):
+                    converted = pydyf.Stream([value.read_raw_bytes()],
+                                             {k[1:]: self.value(v) for k, v in value.stream_dict.items() if k != "/Length"})
+                else:
+                    converted = self.direct(value)
+                self.pdf.add_object(converted)
+                self.done[key] = converted.reference
+            return self.done[key]
+        return self.direct(value)
+
+    def direct(self, value):
+        if isinstance(value, pikepdf.Dictionary):
+            return pydyf.Dictionary({k[1:]: self.value(v) for k, v in value.items()})
+        if isinstance(value, pikepdf.Array):
+            return pydyf.Array([self.value(v) for v in value])
+        if isinstance(value, pikepdf.Name):
+            return pydyf.name(str(value)[1:])
+        if isinstance(value, pikepdf.String):
+            return b"<" + bytes(value).hex().encode("ascii") + b">"
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, int):
+            return value
+        if value is None:
+            return "null"
+        return float(value)  # Decimal
+
+
+def _section(pdf: pydyf.PDF, elements: pydyf.Array, document: pydyf.Dictionary) -> pydyf.Dictionary:
     """The /Sect of the page's first structure element (the slot's page section), else
     the document element."""
-    if len(elements):
-        element = elements[0]
-        for _ in range(20):
-            if not isinstance(element, Dictionary) or element.get("/Type") == Name.StructTreeRoot:
-                break
-            if element.get("/S") == Name.Sect:
-                return element
-            element = element.get("/P")
+    element = _obj(pdf, elements[0]) if len(elements) else None
+    for _ in range(20):
+        if not isinstance(element, pydyf.Dictionary) or element.get("Type") == "/StructTreeRoot":
+            break
+        if element.get("S") == "/Sect":
+            return element
+        element = _obj(pdf, element.get("P"))
     return document
 
 
-def _append_kid(parent: Dictionary, kid: Dictionary) -> None:
-    if "/K" not in parent:
-        parent.K = Array([kid])
-    elif isinstance(parent.K, Array):
-        parent.K.append(kid)
-    else:
-        parent.K = Array([parent.K, kid])
+def _tagging(pdf: pydyf.PDF):
+    """(document element, {page number: its MCID array}) of the PDF as WeasyPrint tags it
+    (a flat parent tree), else None (an untagged PDF)."""
+    root = _obj(pdf, pdf.catalog.get("StructTreeRoot")) if "StructTreeRoot" in pdf.catalog else None
+    if not isinstance(root, pydyf.Dictionary):
+        return None
+    tree = _obj(pdf, root.get("ParentTree"))
+    kids = root.get("K")
+    document = _obj(pdf, kids[0]) if isinstance(kids, list) and kids else None
+    if not isinstance(tree, pydyf.Dictionary) or not isinstance(document, pydyf.Dictionary):
+        return None
+    nums = tree.get("Nums", [])
+    arrays = {nums[i]: nums[i + 1] for i in range(0, len(nums) - 1, 2) if isinstance(nums[i + 1], pydyf.Array)}
+    return document, arrays
 
 
-def _max_mcid(page: pikepdf.Page) -> int:
-    top = -1
-    for operands, operator in pikepdf.parse_content_stream(page):
-        if str(operator) in ("BDC", "DP") and len(operands) > 1 and isinstance(operands[1], Dictionary):
-            mcid = operands[1].get("/MCID")
-            if mcid is not None:
-                top = max(top, int(mcid))
-    return top
-
-
-def place(copy_pdf: bytes, placements: Sequence[Placement]) -> bytes:
-    """``copy_pdf`` with every placement drawn into its slot (see the module's text)."""
+def place(pdf: pydyf.PDF, placements: Sequence[Placement]) -> None:
+    """Draw every placement into its slot, in WeasyPrint's PDF objects (as its finisher:
+    ``write_pdf(finisher=lambda document, pdf: place(pdf, placements))``)."""
     if not placements:
-        return copy_pdf
-    with pikepdf.open(io.BytesIO(copy_pdf)) as pdf:
-        tagging = _parent_tree(pdf)
-        with ExitStack() as stack:
-            opened: dict[int, pikepdf.Pdf] = {}
-            for placement in placements:
-                layer = placement.text_layer
-                if isinstance(layer, Future):
-                    layer = layer.result()
-                source = None
-                if layer:
-                    if id(layer) not in opened:
-                        opened[id(layer)] = stack.enter_context(pikepdf.open(io.BytesIO(layer)))
-                    source = opened[id(layer)].pages[placement.text_page]
-                _place_one(pdf, placement, source, tagging)
-        buffer = io.BytesIO()
-        pdf.save(buffer)
-        return buffer.getvalue()
+        return
+    tagging = _tagging(pdf)
+    foreign = _Foreign(pdf)
+    page_refs = pdf.pages["Kids"][::3]
+    with ExitStack() as stack:
+        opened: dict[int, pikepdf.Pdf] = {}
+        for placement in placements:
+            layer = placement.text_layer
+            if isinstance(layer, Future):
+                layer = layer.result()
+            source = None
+            if layer:
+                if id(layer) not in opened:
+                    opened[id(layer)] = stack.enter_context(pikepdf.open(io.BytesIO(layer)))
+                source = opened[id(layer)].pages[placement.text_page]
+            page = pdf.objects[page_refs[placement.page_index]]
+            _place_one(pdf, page, placement, source, foreign, tagging)
 
 
-def _place_one(pdf: pikepdf.Pdf, placement: Placement, source: pikepdf.Page | None, tagging) -> None:
-    page = pdf.pages[placement.page_index]
+def _place_one(pdf: pydyf.PDF, page: pydyf.Dictionary, placement: Placement, source: pikepdf.Page | None,
+               foreign: _Foreign, tagging) -> None:
     img = placement.image
     x, y, w, h = fit(placement.rect, img.width_pt, img.height_pt)
-    image = pikepdf.Stream(pdf, img.jpeg)
-    image.Type, image.Subtype = Name.XObject, Name.Image
-    image.Width, image.Height = img.width_px, img.height_px
-    image.ColorSpace, image.BitsPerComponent, image.Filter = Name.DeviceRGB, 8, Name.DCTDecode
-    xobjects = {"/VtAttImage": image}
-    form = None
+    image = pydyf.Stream([img.jpeg], {"Type": "/XObject", "Subtype": "/Image", "Width": img.width_px,
+                                      "Height": img.height_px, "ColorSpace": "/DeviceRGB", "BitsPerComponent": 8,
+                                      "Filter": "/DCTDecode"})
+    pdf.add_object(image)
+    xobjects = {"VtAttImage": image.reference}
     if source is not None:
         tw, th = float(source.MediaBox[2]), float(source.MediaBox[3])
-        form = pdf.copy_foreign(source.as_form_xobject())
-        xobjects["/VtAttText"] = form
+        resources = source.obj.get("/Resources", pikepdf.Dictionary())
+        source.contents_coalesce()
+        form = pydyf.Stream([source.obj.Contents.read_bytes()],
+                            {"Type": "/XObject", "Subtype": "/Form", "BBox": pydyf.Array([0, 0, tw, th]),
+                             "Resources": foreign.direct(resources)}, compress=True)
+        pdf.add_object(form)
+        xobjects["VtAttText"] = form.reference
 
-    # The page's own resources (WeasyPrint may share one dictionary between pages).
-    old = page.obj.get("/Resources", Dictionary())
-    resources = Dictionary({k: v for k, v in old.items()})
-    merged = Dictionary({k: v for k, v in old.get("/XObject", Dictionary()).items()})
-    for name, obj in xobjects.items():
-        merged[name] = obj
-    resources.XObject = merged
-    page.obj.Resources = resources
+    # The page's own resources (WeasyPrint shares one dictionary between all pages).
+    shared = _obj(pdf, page["Resources"])
+    own = pydyf.Dictionary(dict(shared))
+    own["XObject"] = pydyf.Dictionary({**dict(_obj(pdf, shared.get("XObject")) or {}), **xobjects})
+    pdf.add_object(own)
+    page["Resources"] = own.reference
 
-    mcid = None
-    parent = elements = None
-    if tagging is not None and "/StructParents" in page.obj:
+    mcid = parent = elements = None
+    if tagging is not None and "StructParents" in page:
         document, arrays = tagging
-        elements = arrays.get(int(page.obj.StructParents))
+        elements = arrays.get(page["StructParents"])
         if elements is not None:
-            parent = _section_of(elements, document)
-            mcid = max(len(elements), _max_mcid(page) + 1)
-            while len(elements) < mcid:
-                elements.append(None)
+            parent = _section(pdf, elements, document)
+            mcid = len(elements)
 
     ops = []
     if mcid is not None:
@@ -213,21 +251,27 @@ def _place_one(pdf: pikepdf.Pdf, placement: Placement, source: pikepdf.Page | No
     ops.append(f"q {w:.4f} 0 0 {h:.4f} {x:.4f} {y:.4f} cm /VtAttImage Do Q".encode())
     if mcid is not None:
         ops.append(b"EMC")
-    if form is not None:
+    if source is not None:
         if mcid is not None:
             ops.append(f"/P <</MCID {mcid + 1}>> BDC".encode())
         ops.append(f"q {w / tw:.6f} 0 0 {h / th:.6f} {x:.4f} {y:.4f} cm /VtAttText Do Q".encode())
         if mcid is not None:
             ops.append(b"EMC")
-    page.contents_add(pikepdf.Stream(pdf, b"q\n"), prepend=True)
-    page.contents_add(pikepdf.Stream(pdf, b"\nQ\n" + b"\n".join(ops) + b"\n"))
+    # WeasyPrint's page stream starts with its own transformation (no q): wrap it.
+    stream = _obj(pdf, page["Contents"])
+    stream.stream.insert(0, b"q")
+    stream.stream.append(b"Q")
+    stream.stream.extend(ops)
 
     if mcid is not None:
-        figure = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Figure, P=parent, Pg=page.obj, K=mcid,
-                                              Alt=pikepdf.String(placement.alt)))
-        _append_kid(parent, figure)
-        elements.append(figure)
-        if form is not None:
-            text = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name.P, P=parent, Pg=page.obj, K=mcid + 1))
-            _append_kid(parent, text)
-            elements.append(text)
+        figure = pydyf.Dictionary({"Type": "/StructElem", "S": "/Figure", "P": parent.reference,
+                                   "Pg": page.reference, "K": mcid, "Alt": pydyf.String(placement.alt)})
+        pdf.add_object(figure)
+        parent["K"].append(figure.reference)
+        elements.append(figure.reference)
+        if source is not None:
+            text = pydyf.Dictionary({"Type": "/StructElem", "S": "/P", "P": parent.reference,
+                                     "Pg": page.reference, "K": mcid + 1})
+            pdf.add_object(text)
+            parent["K"].append(text.reference)
+            elements.append(text.reference)

@@ -1022,7 +1022,8 @@ def _tagging(pdf: pikepdf.Pdf):
 
 def merge_pdfs(parts: Sequence[bytes], *, figure_alt: str = DEFAULT_FIGURE_ALT) -> bytes:
     """The first PDF (the copy, as WeasyPrint made it) with the pages of the others
-    appended. The first part's document-level structure is kept as it is (structure
+    appended. (The copy itself no longer uses this: its attachment pages get the copy's
+    footer and an OCR text layer, portal/documents/attachment_pages.py.) The first part's document-level structure is kept as it is (structure
     tree, /MarkInfo, /Lang, outlines, docinfo, XMP).
 
     Every later part must be an image-only PDF as :func:`redact` writes it; anything

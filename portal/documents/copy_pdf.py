@@ -11,6 +11,13 @@ is a grey box with its label; an own statement (art. 16) is marked; a withheld e
 shows only its line. Every page says "pagina X van Y" and "Afschrift voor <naam>,
 <datum>, <kenmerk>"; a draft says "CONCEPT" on every page.
 
+Attachments (issue 12): the cover letter lists each one (included, included with parts
+blacked out, or left out, with the ground in words); each page of an included
+(redacted) attachment is a page of the copy after the entries (copy_attachments.html:
+a heading and an empty slot, so the footer and "pagina X van Y" count it), into which
+portal/documents/attachment_pages.py draws the redacted page image (a tagged /Figure
+with alternative text) and its invisible OCR text layer (a tagged /P).
+
 Language: the copy's (CopyDocument.language), through gettext inside force_locale.
 Redaction labels are Dutch in the Segment; REDACTION_LABELS_EN gives their English.
 
@@ -136,8 +143,9 @@ def render_copy_html(doc: CopyDocument) -> str:
             org_name=app.config["ORGANISATION_NAME"], org_phone=app.config["ORGANISATION_PHONE"])
 
 
-def _render(html: str, fetcher: StaticOnlyFetcher | None):
-    """(PDF/UA-1 bytes, WeasyPrint's laid-out document) of the copy's HTML."""
+def _render(html: str, fetcher: StaticOnlyFetcher | None, finisher=None) -> bytes:
+    """The copy's HTML as PDF/UA-1 bytes; ``finisher(document, pdf)`` is WeasyPrint's:
+    it may change the PDF's objects before the file is written."""
     fetcher = fetcher if fetcher is not None else StaticOnlyFetcher()
     options = {"pdf_variant": PDF_VARIANT, "attachments": []}
     document = HTML(string=html, base_url=STATIC_ROOT.as_uri() + "/", url_fetcher=fetcher).render(**options)
@@ -146,16 +154,16 @@ def _render(html: str, fetcher: StaticOnlyFetcher | None):
     document.metadata.attachments = []
     for page in document.pages:
         page.links = [link for link in page.links if link[0] != "attachment"]
-    pdf = document.write_pdf(**options)
+    pdf = document.write_pdf(finisher=finisher, **options)
     if fetcher.refused:
         # What was refused is not logged (it may hold a person's text), only how many.
         log.warning("copy PDF: refused %d resource(s) outside portal/static", len(fetcher.refused))
-    return pdf, document
+    return pdf
 
 
 def html_to_pdf(html: str, *, fetcher: StaticOnlyFetcher | None = None) -> bytes:
     """Render the copy's HTML as PDF/UA-1, fetching only from portal/static."""
-    return _render(html, fetcher)[0]
+    return _render(html, fetcher)
 
 
 _PX_TO_PT = 0.75  # WeasyPrint lays out in CSS pixels (96 per inch); PDF points are 72 per inch
@@ -230,14 +238,16 @@ def render_copy_pdf(doc: CopyDocument, *, attachments: Sequence[bytes] = (),
     for n, i in enumerate(missing):
         layers[i] = (future, n) if future is not None else None
     html = render_copy_html(doc)
-    pdf, document = _render(html, fetcher)
     if not views:
-        return pdf
-    slots = _slots(document, [v.slot_id for v in views])
+        return _render(html, fetcher)
     with force_locale(doc.language):
         alts = [gettext("Bijlage %(num)d, pagina %(page)d van %(pages)d, als afbeelding. Zwarte vlakken zijn "
                         "weggelaten gegevens.", num=v.number, page=v.page, pages=v.pages) for v in views]
-    placements = [AP.Placement(slots[v.slot_id][0], slots[v.slot_id][1], image, layer[0] if layer else None, alt,
-                               layer[1] if layer else 0)
-                  for v, image, layer, alt in zip(views, images, layers, alts)]
-    return AP.place(pdf, placements)
+
+    def finisher(document, pdf) -> None:
+        slots = _slots(document, [v.slot_id for v in views])
+        AP.place(pdf, [AP.Placement(slots[v.slot_id][0], slots[v.slot_id][1], image, layer[0] if layer else None,
+                                    alt, layer[1] if layer else 0)
+                       for v, image, layer, alt in zip(views, images, layers, alts)])
+
+    return _render(html, fetcher, finisher)

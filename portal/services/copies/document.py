@@ -291,8 +291,13 @@ def copy_model(copy: Copy, *, draft: bool = True) -> CopyModel:
                 if a.state == CopyAttachment.REDACTED:
                     attachment_no += 1
                     pending.append((ce.entry_pk, attachment_no, a))
-                    lines.append(lang_pick((f"Bijlage {attachment_no}: achter in dit afschrift, met weggelaten delen.",
-                                             f"Attachment {attachment_no}: at the end of this copy, with parts removed."), lang))
+                    if _attachment_redacted(a):
+                        lines.append(lang_pick((f"Bijlage {attachment_no}: achter in dit afschrift, met weggelaten delen.",
+                                                 f"Attachment {attachment_no}: at the end of this copy, with parts removed."),
+                                                lang))
+                    else:
+                        lines.append(lang_pick((f"Bijlage {attachment_no}: achter in dit afschrift.",
+                                                 f"Attachment {attachment_no}: at the end of this copy."), lang))
                 else:
                     pending.append((ce.entry_pk, None, a))
                     withheld[a.ground or "third_party_privacy"] = withheld.get(a.ground or "third_party_privacy", 0) + 1
