@@ -106,3 +106,33 @@ def test_issue12_4_stored_copy_attachments_footer_ocr_and_cover_letter(app, make
     assert re.search(r"Bijlage 2 \(bij stuk \d+\): helemaal opgenomen\.", cover)
     assert re.search(r"Een bijlage bij stuk \d+: niet opgenomen\. "
                      r"Reden: veiligheid van betrokkenen \(art\. 14 lid 2\)\.", cover)
+
+
+def test_issue12_4_an_attachment_of_a_withheld_entry_is_not_in_the_copy(app, make_staff, tmp_path):
+    """Issue 12 item 4 (art. 14.2): an entry withheld as a whole is printed as its line
+    only; its attachment, even when redacted, is not placed, not numbered and not listed
+    in the cover letter, but the workbench still has it to review."""
+    from portal.models import Dossier, DossierEntry
+    from portal.services.copies.document import copy_model
+
+    cw = make_staff("caseworker")
+    doc, files = with_attachment(example(), entry=0, name="attachments/rapport.png",
+                                 data=_png(["Rapport groep zeven"]), media_type="image/png")
+    dossier_id = import_doc(app, doc, files)
+    entry_id = doc["entries"][0]["id"]
+    reference = verified_request(app, cw)
+    copy_id = make_copy(app, cw, reference, dossier_id, "p2")
+    who = ch.actor(app, cw)
+    with app.app_context():
+        pk = db.session.execute(db.select(DossierEntry.id).join(Dossier).where(
+            Dossier.dossier_id == dossier_id, DossierEntry.entry_id == entry_id)).scalar_one()
+        [ca] = get_copy(app, copy_id).attachments
+        copies.review_attachment(who, reference, copy_id, ca.id, decision="redact")
+        copies.withhold_entry(who, reference, copy_id, pk, "vt_task", "Het onderzoek loopt nog.")
+        model = copy_model(get_copy(app, copy_id))
+        assert model.attachments == () and model.document.attachments == ()
+        assert any(part.attachments for part in model.parts)  # still on the workbench
+        db.session.remove()
+    pdf = render_now(app, cw, reference, copy_id)
+    every = " ".join(_pages(pdf, tmp_path))
+    assert "Rapport groep" not in every and "Bijlage 1" not in every

@@ -284,10 +284,11 @@ def copy_model(copy: Copy, *, draft: bool = True) -> CopyModel:
                 continue  # art. 15: deleted, in no later copy
             shielded = eff is not None and eff.kind == SHIELD
             reds = reds_by_entry.get(ce.entry_pk, [])
-            # A shielded or withheld entry is printed as its line only: none of its attachments.
-            atts = () if shielded or ce.withheld else tuple(atts_by_entry.get(ce.entry_pk, []))
+            atts = () if shielded else tuple(atts_by_entry.get(ce.entry_pk, []))
             lines = []
-            for a in atts:
+            # A withheld entry is printed as its line only: none of its attachments (the
+            # workbench still shows them, ``Part.attachments``, so that they can be reviewed).
+            for a in () if ce.withheld else atts:
                 if a.state == CopyAttachment.REDACTED:
                     attachment_no += 1
                     pending.append((ce.entry_pk, attachment_no, a))
