@@ -40,7 +40,7 @@ from dataclasses import dataclass
 import pikepdf
 import pydyf
 
-from .attachment_redaction import AttachmentError, RedactedPage, ocr_available, ocr_text_layer
+from .attachment_redaction import AttachmentError, RedactedPage, ocr_available, ocr_text_layer, text_layer_problem
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +58,9 @@ class Placement:
     text_layer: bytes | Future | None
     alt: str
     text_page: int = 0
+    # A layer kept from earlier is checked when it is opened here (``text_layer_problem``:
+    # invisible text only, this many pages); one made just now was checked by OCR.
+    check_pages: int | None = None
 
 
 def start_ocr(pages: Sequence[RedactedPage], *, ocr: bool | None = None) -> Future | None:
@@ -205,7 +208,14 @@ def place(pdf: pydyf.PDF, placements: Sequence[Placement]) -> None:
             source = None
             if layer:
                 if id(layer) not in opened:
-                    opened[id(layer)] = stack.enter_context(pikepdf.open(io.BytesIO(layer)))
+                    try:
+                        opened[id(layer)] = stack.enter_context(pikepdf.open(io.BytesIO(layer)))
+                    except pikepdf.PdfError:
+                        raise AttachmentError("ocr_failed", "kept text layer unreadable") from None
+                    if placement.check_pages is not None:
+                        problem = text_layer_problem(opened[id(layer)], placement.check_pages)
+                        if problem:
+                            raise AttachmentError("ocr_failed", f"kept text layer: {problem}")
                 source = opened[id(layer)].pages[placement.text_page]
             page = pdf.objects[page_refs[placement.page_index]]
             _place_one(pdf, page, placement, source, foreign, tagging)

@@ -961,31 +961,40 @@ def ocr_text_layer_or_none(redacted_pdf: bytes) -> bytes | None:
         return None
 
 
-def text_layer_problem(data: bytes, page_count: int) -> str | None:
-    """Why ``data`` is not a text layer of ``page_count`` pages as :func:`ocr_text_layer`
-    makes it (only invisible text on every page: no images, no annotations, no visible
-    text, no other content), or None."""
+def text_layer_problem(data: bytes | pikepdf.Pdf, page_count: int) -> str | None:
+    """Why ``data`` (bytes, or a PDF already open) is not a text layer of ``page_count``
+    pages as :func:`ocr_text_layer` makes it (only invisible text on every page: no
+    images, no annotations, no visible text, no other content), or None."""
+    if isinstance(data, pikepdf.Pdf):
+        return _layer_problem(data, page_count)
     try:
         with pikepdf.open(io.BytesIO(data)) as pdf:
-            if len(pdf.pages) != page_count:
-                return "page count differs"
-            for page in pdf.pages:
-                resources = page.obj.get("/Resources", Dictionary())
-                if "/XObject" in resources or "/Annots" in page.obj:
-                    return "more than text"
-                mode, saved = 0, []  # text render mode (part of the graphics state), 3 = invisible
-                for operands, operator in pikepdf.parse_content_stream(page):
-                    op = str(operator)
-                    if op not in _TEXT_OPERATORS:
-                        return f"content operator {op}"
-                    if op == "q":
-                        saved.append(mode)
-                    elif op == "Q" and saved:
-                        mode = saved.pop()
-                    elif op == "Tr":
-                        mode = int(operands[0])
-                    elif op in ("TJ", "Tj") and mode != 3:
-                        return "visible text"
+            return _layer_problem(pdf, page_count)
+    except pikepdf.PdfError:
+        return "unreadable"
+
+
+def _layer_problem(pdf: pikepdf.Pdf, page_count: int) -> str | None:
+    try:
+        if len(pdf.pages) != page_count:
+            return "page count differs"
+        for page in pdf.pages:
+            resources = page.obj.get("/Resources", Dictionary())
+            if "/XObject" in resources or "/Annots" in page.obj:
+                return "more than text"
+            mode, saved = 0, []  # text render mode (part of the graphics state), 3 = invisible
+            for operands, operator in pikepdf.parse_content_stream(page):
+                op = str(operator)
+                if op not in _TEXT_OPERATORS:
+                    return f"content operator {op}"
+                if op == "q":
+                    saved.append(mode)
+                elif op == "Q" and saved:
+                    mode = saved.pop()
+                elif op == "Tr":
+                    mode = int(operands[0])
+                elif op in ("TJ", "Tj") and mode != 3:
+                    return "visible text"
     except pikepdf.PdfError:
         return "unreadable"
     return None
