@@ -20,11 +20,18 @@ branch_labels = None
 depends_on = None
 
 
+UNKNOWN = '[{"origin": "unknown"}]'
+
+
 def upgrade():
     with op.batch_alter_table("copy_attachment") as batch:
         batch.add_column(sa.Column("ocr_ciphertext", sa.LargeBinary(), nullable=True))
+    op.execute(sa.text("UPDATE copy_attachment SET boxes_json = :unknown WHERE state = 'redacted' AND boxes_json = '[]'")
+               .bindparams(unknown=UNKNOWN))
 
 
 def downgrade():
+    op.execute(sa.text("UPDATE copy_attachment SET boxes_json = '[]' WHERE boxes_json = :unknown")
+               .bindparams(unknown=UNKNOWN))
     with op.batch_alter_table("copy_attachment") as batch:
         batch.drop_column("ocr_ciphertext")

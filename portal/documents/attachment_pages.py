@@ -104,8 +104,8 @@ def fit(rect: tuple[float, float, float, float], width: float, height: float) ->
 
 # --- placing, in WeasyPrint's own PDF objects (pydyf) before it writes the file ---------------
 # Done as WeasyPrint's finisher, so that the copy is written once: re-reading a tagged PDF of
-# hundreds of pages (some 100,000 structure elements) with pikepdf would cost about a sixth
-# more memory than WeasyPrint itself (benchmarks/copy.py).
+# hundreds of pages (some 100,000 structure elements) with pikepdf costs time and memory
+# (benchmarks/README.md).
 
 
 def _ref(obj: pydyf.Object) -> bytes:
