@@ -939,6 +939,8 @@ class CopyAttachment(db.Model):
     reviewed_by = db.Column(db.Integer, db.ForeignKey("staff.id", ondelete="SET NULL"))
     reviewed_at = db.Column(db.DateTime)
     redacted_ciphertext = deferred(db.Column(db.LargeBinary))
+    # The invisible OCR text layer of the redacted pages (issue 12), encrypted; None: made at rendering.
+    ocr_ciphertext = deferred(db.Column(db.LargeBinary))
 
     copy = db.relationship("Copy", back_populates="attachments")
     attachment = db.relationship("DossierAttachment")

@@ -86,8 +86,13 @@ __all__ = [
     "iter_pages",
     "merge_pdfs",
     "ocr_available",
+    "ocr_text_layer",
+    "ocr_text_layer_or_none",
+    "text_layer_problem",
     "pages_of",
     "redact",
+    "RedactedPage",
+    "redacted_pages",
     "text_boxes",
 ]
 
@@ -839,6 +844,162 @@ def _verify_output(result: bytes, page_count: int) -> None:
         raise AttachmentError("output_check_failed", problem)
 
 
+# --- reading our own output back ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RedactedPage:
+    """One page of a PDF that :func:`redact` wrote: its JPEG (the redacted pixels, as
+    stored) and its size in pixels and in points."""
+
+    jpeg: bytes
+    width_px: int
+    height_px: int
+    width_pt: float
+    height_pt: float
+
+    @property
+    def landscape(self) -> bool:
+        return self.width_pt > self.height_pt
+
+
+def redacted_pages(data: bytes) -> list[RedactedPage]:
+    """The pages of a redacted attachment (as :func:`redact` writes it) as JPEGs, for
+    the copy to place on its own pages (portal/documents/attachment_pages.py). Anything
+    that is not such an image-only PDF (one DCT image per page, nothing else) is refused
+    with ``part_not_redacted``: an original attachment can never get into a copy."""
+    try:
+        pdf = pikepdf.open(io.BytesIO(bytes(data)))
+    except pikepdf.PdfError:
+        raise AttachmentError("part_not_redacted", "unreadable") from None
+    with pdf:
+        problem = _image_only_problem(pdf)
+        if problem:
+            raise AttachmentError("part_not_redacted", problem)
+        pages = []
+        for page in pdf.pages:
+            images = list(page.obj.Resources.get("/XObject", Dictionary()).values())
+            box = [float(v) for v in page.obj.MediaBox]
+            if len(images) != 1 or images[0].get("/Filter") != Name.DCTDecode or box[0] or box[1]:
+                raise AttachmentError("part_not_redacted", "not one JPEG on a page")
+            image = images[0]
+            pages.append(RedactedPage(image.read_raw_bytes(), int(image.Width), int(image.Height), box[2], box[3]))
+    if not pages:
+        raise AttachmentError("part_not_redacted", "no pages")
+    return pages
+
+
+_TEXT_OPERATORS = frozenset({"q", "Q", "cm", "BT", "ET", "Tr", "Tm", "Tf", "Tz", "TJ", "Tj", "Td", "TD", "T*",
+                             "Tc", "Tw", "TL", "Ts"})
+
+
+def ocr_text_layer(pages: Sequence[RedactedPage], *, languages: str | None = None) -> bytes:
+    """An invisible text layer for redacted pages: tesseract's own PDF renderer with
+    ``textonly_pdf=1`` run on the pages' stored JPEGs, the *redacted* pixels, so nothing
+    that was blacked out can come back (there is nothing under a black box to read).
+    One tesseract run for all pages (its language data is loaded once).
+
+    The result is a PDF with one page per given page, each of the page's size in
+    tesseract's units (pixels at the page's resolution), holding only invisible text
+    (render mode 3) in tesseract's embedded GlyphLessFont: checked here (``ocr_failed``
+    otherwise; :func:`text_layer_problem`). The caller scales each page onto its image
+    (portal/documents/attachment_pages.py). ``ocr_unavailable`` without tesseract."""
+    if isinstance(pages, RedactedPage):
+        pages = [pages]
+    if not pages:
+        raise ValueError("ocr_text_layer needs at least one page")
+    tool = _tesseract()
+    if tool is None:
+        raise AttachmentError("ocr_unavailable")
+    exe, langs = tool
+    page = pages[0]
+    dpi = max(10, min(1200, round(page.width_px * 72 / page.width_pt))) if page.width_pt > 0 else 150
+    with tempfile.TemporaryDirectory(prefix="vt-ocr-") as tmp:
+        paths = []
+        for n, page in enumerate(pages):
+            path = os.path.join(tmp, f"page-{n:04d}.jpg")
+            with open(path, "wb") as fh:
+                fh.write(page.jpeg)
+            paths.append(path)
+        listing = os.path.join(tmp, "pages.txt")
+        with open(listing, "w", encoding="ascii") as fh:
+            fh.write("\n".join(paths) + "\n")
+        try:
+            proc = subprocess.run(
+                [exe, listing, os.path.join(tmp, "out"), "-l", languages or langs, "--dpi", str(dpi), "--psm", "3",
+                 "-c", "textonly_pdf=1", "pdf"],
+                capture_output=True, timeout=OCR_TIMEOUT_SECONDS * len(pages), check=False,
+                stdin=subprocess.DEVNULL, cwd=tmp, env=_ocr_env(),
+            )
+        except subprocess.TimeoutExpired:
+            raise AttachmentError("ocr_failed", "timeout") from None
+        except OSError:
+            raise AttachmentError("ocr_failed") from None
+        if proc.returncode != 0:
+            raise AttachmentError("ocr_failed", f"exit status {proc.returncode}")
+        try:
+            with open(os.path.join(tmp, "out.pdf"), "rb") as fh:
+                result = fh.read()
+        except OSError:
+            raise AttachmentError("ocr_failed", "no output") from None
+    problem = text_layer_problem(result, len(pages))
+    if problem:
+        raise AttachmentError("ocr_failed", problem)
+    return result
+
+
+def ocr_text_layer_or_none(redacted_pdf: bytes) -> bytes | None:
+    """:func:`ocr_text_layer` of every page of a PDF that :func:`redact` wrote, or None
+    when tesseract is missing or fails (logged without content): the copy then makes
+    the layer when it is rendered."""
+    if not ocr_available():
+        return None
+    try:
+        return ocr_text_layer(redacted_pages(redacted_pdf))
+    except AttachmentError as exc:
+        log.warning("OCR text layer of a redacted attachment failed (%s)", exc.code)
+        return None
+
+
+def text_layer_problem(data: bytes | pikepdf.Pdf, page_count: int) -> str | None:
+    """Why ``data`` (bytes, or a PDF already open) is not a text layer of ``page_count``
+    pages as :func:`ocr_text_layer` makes it (only invisible text on every page: no
+    images, no annotations, no visible text, no other content), or None."""
+    if isinstance(data, pikepdf.Pdf):
+        return _layer_problem(data, page_count)
+    try:
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            return _layer_problem(pdf, page_count)
+    except pikepdf.PdfError:
+        return "unreadable"
+
+
+def _layer_problem(pdf: pikepdf.Pdf, page_count: int) -> str | None:
+    try:
+        if len(pdf.pages) != page_count:
+            return "page count differs"
+        for page in pdf.pages:
+            resources = page.obj.get("/Resources", Dictionary())
+            if "/XObject" in resources or "/Annots" in page.obj:
+                return "more than text"
+            mode, saved = 0, []  # text render mode (part of the graphics state), 3 = invisible
+            for operands, operator in pikepdf.parse_content_stream(page):
+                op = str(operator)
+                if op not in _TEXT_OPERATORS:
+                    return f"content operator {op}"
+                if op == "q":
+                    saved.append(mode)
+                elif op == "Q" and saved:
+                    mode = saved.pop()
+                elif op == "Tr":
+                    mode = int(operands[0])
+                elif op in ("TJ", "Tj") and mode != 3:
+                    return "visible text"
+    except pikepdf.PdfError:
+        return "unreadable"
+    return None
+
+
 # --- merging --------------------------------------------------------------------------
 
 DEFAULT_FIGURE_ALT = "Pagina van een bijlage, als afbeelding; weggelaten gegevens zijn zwart gemaakt."
@@ -870,7 +1031,8 @@ def _tagging(pdf: pikepdf.Pdf):
 
 def merge_pdfs(parts: Sequence[bytes], *, figure_alt: str = DEFAULT_FIGURE_ALT) -> bytes:
     """The first PDF (the copy, as WeasyPrint made it) with the pages of the others
-    appended. The first part's document-level structure is kept as it is (structure
+    appended. (The copy itself no longer uses this: its attachment pages get the copy's
+    footer and an OCR text layer, portal/documents/attachment_pages.py.) The first part's document-level structure is kept as it is (structure
     tree, /MarkInfo, /Lang, outlines, docinfo, XMP).
 
     Every later part must be an image-only PDF as :func:`redact` writes it; anything

@@ -54,6 +54,36 @@ class WithheldLine:
 
 
 @dataclass(frozen=True)
+class AttachmentLine:
+    """For the cover letter: one attachment of a printed entry and what became of it.
+    ``number``: its number in the copy (``Bijlage 1``) when it is included, else None;
+    ``redacted``: parts are blacked out; ``ground_label``: why (in words: what was
+    blacked out, or why the whole attachment is left out)."""
+
+    entry_number: int
+    number: int | None
+    redacted: bool = False
+    ground_label: str = ""
+
+    @property
+    def included(self) -> bool:
+        return self.number is not None
+
+
+@dataclass(frozen=True)
+class AttachmentPageView:
+    """One page of an included attachment, printed on a page of its own after the
+    entries (``slot_id``: where portal/documents/attachment_pages.py draws the image)."""
+
+    number: int  # the attachment's number in the copy
+    page: int  # 1-based
+    pages: int
+    entry_number: int
+    landscape: bool
+    slot_id: str
+
+
+@dataclass(frozen=True)
 class CopyDocument:
     """The whole copy: cover letter data, the entries, and what follows them."""
 
@@ -68,6 +98,10 @@ class CopyDocument:
     withheld: tuple[WithheldLine, ...] = ()
     # Number of attachments that follow the entries as redacted page images.
     attachment_count: int = 0
+    # Every attachment of a printed entry: included (redacted or not) or left out, and why.
+    attachments: tuple[AttachmentLine, ...] = ()
+    # The pages of the included attachments (set by the renderer, which reads them).
+    attachment_pages: tuple[AttachmentPageView, ...] = ()
     draft: bool = True  # a draft says so on every page ("CONCEPT")
     young: bool = False  # its readers are young: the cover letter says "je" (portal/young.py)
     extra: dict = field(default_factory=dict)

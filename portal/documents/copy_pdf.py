@@ -11,6 +11,13 @@ is a grey box with its label; an own statement (art. 16) is marked; a withheld e
 shows only its line. Every page says "pagina X van Y" and "Afschrift voor <naam>,
 <datum>, <kenmerk>"; a draft says "CONCEPT" on every page.
 
+Attachments (issue 12): the cover letter lists each one (included, included with parts
+blacked out, or left out, with the ground in words); each page of an included
+(redacted) attachment is a page of the copy after the entries (copy_attachments.html:
+a heading and an empty slot, so the footer and "pagina X van Y" count it), into which
+portal/documents/attachment_pages.py draws the redacted page image (a tagged /Figure
+with alternative text) and its invisible OCR text layer (a tagged /P).
+
 Language: the copy's (CopyDocument.language), through gettext inside force_locale.
 Redaction labels are Dutch in the Segment; REDACTION_LABELS_EN gives their English.
 
@@ -30,6 +37,8 @@ third party in the metadata.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -38,7 +47,9 @@ from flask_babel import force_locale, gettext
 from markupsafe import Markup
 
 from ..young import reading
-from .copy_document import CopyDocument, EntryView
+from . import attachment_pages as AP
+from .attachment_redaction import redacted_pages
+from .copy_document import AttachmentPageView, CopyDocument, EntryView
 from .pdf import STATIC_ROOT, StaticOnlyFetcher  # imports WeasyPrint first, guarding Pillow's flag
 
 import pydyf  # noqa: I001 (after portal.documents.pdf)
@@ -133,8 +144,9 @@ def render_copy_html(doc: CopyDocument) -> str:
             org_name=app.config["ORGANISATION_NAME"], org_phone=app.config["ORGANISATION_PHONE"])
 
 
-def html_to_pdf(html: str, *, fetcher: StaticOnlyFetcher | None = None) -> bytes:
-    """Render the copy's HTML as PDF/UA-1, fetching only from portal/static."""
+def _render(html: str, fetcher: StaticOnlyFetcher | None, finisher=None) -> bytes:
+    """The copy's HTML as PDF/UA-1 bytes; ``finisher(document, pdf)`` is WeasyPrint's:
+    it may change the PDF's objects before the file is written."""
     fetcher = fetcher if fetcher is not None else StaticOnlyFetcher()
     options = {"pdf_variant": PDF_VARIANT, "attachments": []}
     document = HTML(string=html, base_url=STATIC_ROOT.as_uri() + "/", url_fetcher=fetcher).render(**options)
@@ -143,13 +155,99 @@ def html_to_pdf(html: str, *, fetcher: StaticOnlyFetcher | None = None) -> bytes
     document.metadata.attachments = []
     for page in document.pages:
         page.links = [link for link in page.links if link[0] != "attachment"]
-    pdf = document.write_pdf(**options)
+    pdf = document.write_pdf(finisher=finisher, **options)
     if fetcher.refused:
         # What was refused is not logged (it may hold a person's text), only how many.
         log.warning("copy PDF: refused %d resource(s) outside portal/static", len(fetcher.refused))
     return pdf
 
 
-def render_copy_pdf(doc: CopyDocument, *, fetcher: StaticOnlyFetcher | None = None) -> bytes:
-    """The copy as PDF bytes (PDF/UA-1). Needs an app context."""
-    return html_to_pdf(render_copy_html(doc), fetcher=fetcher)
+def html_to_pdf(html: str, *, fetcher: StaticOnlyFetcher | None = None) -> bytes:
+    """Render the copy's HTML as PDF/UA-1, fetching only from portal/static."""
+    return _render(html, fetcher)
+
+
+_PX_TO_PT = 0.75  # WeasyPrint lays out in CSS pixels (96 per inch); PDF points are 72 per inch
+
+
+def _slots(document, slot_ids: Sequence[str]) -> dict[str, tuple[int, tuple[float, float, float, float]]]:
+    """Where WeasyPrint put each attachment slot: {id: (page index, (x0, y0, x1, y1) in
+    PDF points, origin bottom left)}."""
+    wanted, found = set(slot_ids), {}
+    for index, page in enumerate(document.pages):
+        height = page.height * _PX_TO_PT
+        for name, (x1, y1, x2, y2) in page.anchors.items():
+            if name in wanted:
+                found[name] = (index, (x1 * _PX_TO_PT, height - y2 * _PX_TO_PT, x2 * _PX_TO_PT, height - y1 * _PX_TO_PT))
+    missing = wanted - set(found)
+    if missing:
+        raise RuntimeError(f"copy PDF: {len(missing)} attachment slot(s) not laid out")
+    return found
+
+
+def with_attachment_pages(doc: CopyDocument, attachments: Sequence[bytes]):
+    """(every page image of the attachments, ``doc`` with a page view per image):
+    ``attachments`` are the redacted attachments, one per included line of
+    ``doc.attachments``, in that order, each checked (``redacted_pages``)."""
+    included = [a for a in doc.attachments if a.included]
+    if len(included) != len(attachments):
+        raise ValueError(f"{len(attachments)} attachment(s) for {len(included)} included line(s)")
+    images, views = [], []
+    for line, data in zip(included, attachments):
+        pages = redacted_pages(data)
+        for n, page in enumerate(pages, start=1):
+            images.append(page)
+            views.append(AttachmentPageView(number=line.number, page=n, pages=len(pages), entry_number=line.entry_number,
+                                            landscape=page.landscape, slot_id=f"bijlage-{line.number}-{n}"))
+    return images, (replace(doc, attachment_pages=tuple(views)) if views else doc)
+
+
+def render_copy_pdf(doc: CopyDocument, *, attachments: Sequence[bytes] = (),
+                    text_layers: Sequence[bytes | None] | None = None, fetcher: StaticOnlyFetcher | None = None,
+                    ocr: bool | None = None) -> bytes:
+    """The copy as PDF bytes (PDF/UA-1). Needs an app context.
+
+    ``attachments``: the redacted attachments (PDFs from ``attachment_redaction.redact``),
+    one per included line of ``doc.attachments``, in that order. Each page gets a page of
+    the copy (same footer, counted in "pagina X van Y"), its image tagged as a figure and
+    an invisible OCR text layer of the redacted pixels, tagged as a paragraph.
+    ``text_layers``: per attachment its kept layer (``ocr_text_layer`` of its pages, made
+    when it was redacted) or None: then OCR runs now, beside WeasyPrint (``ocr``: None =
+    when tesseract is there, True = required, False = never). Anything but a redacted
+    attachment, or a layer that is not invisible text of as many pages, is refused
+    (``AttachmentError``)."""
+    images, doc = with_attachment_pages(doc, attachments)
+    views = doc.attachment_pages
+    kept = list(text_layers) if text_layers is not None else [None] * len(attachments)
+    if len(kept) != len(attachments):
+        raise ValueError("one text layer (or None) per attachment")
+    layers: list = []  # per page: (layer, page in it)
+    missing: list = []  # pages without a kept layer: OCR now, in one run
+    start = 0
+    for layer in kept:
+        count = views[start].pages  # every attachment has a page at least (redacted_pages)
+        if layer is not None:
+            # Checked when it is placed (after WeasyPrint's layout: checking it before
+            # raised the peak memory of a 1,000-entry copy by some 55-75 MB).
+            layers += [(layer, n, count) for n in range(count)]
+        else:
+            layers += [None] * count
+            missing += list(range(start, start + count))
+        start += count
+    future = AP.start_ocr([images[i] for i in missing], ocr=ocr)  # OCR runs beside WeasyPrint
+    for n, i in enumerate(missing):
+        layers[i] = (future, n, None) if future is not None else None
+    html = render_copy_html(doc)
+    if not views:
+        return _render(html, fetcher)
+    with force_locale(doc.language):
+        alts = [gettext("Bijlage %(num)d, pagina %(page)d van %(pages)d, als afbeelding. Zwarte vlakken zijn "
+                        "weggelaten gegevens.", num=v.number, page=v.page, pages=v.pages) for v in views]
+
+    def finisher(document, pdf) -> None:
+        slots = _slots(document, [v.slot_id for v in views])
+        AP.place(pdf, [AP.Placement(slots[v.slot_id][0], slots[v.slot_id][1], image, layer[0] if layer else None,
+                                    alt, layer[1] if layer else 0, layer[2] if layer else None)
+                       for v, image, layer, alt in zip(views, images, layers, alts)])
+
+    return _render(html, fetcher, finisher)

@@ -33,6 +33,7 @@ ENCRYPTED = (
     (DossierAttachment, "ciphertext"),
     (Copy, "pdf_ciphertext"),
     (CopyAttachment, "redacted_ciphertext"),
+    (CopyAttachment, "ocr_ciphertext"),  # the OCR text layer of the redacted pages (issue 12)
     (OwnStatement, "pdf_ciphertext"),
     (Staff, "totp_secret_enc"),
     (IdentityCheck, "eid_bsn_ciphertext"),  # the BSN from DigiD (issue 11)

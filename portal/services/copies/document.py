@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from flask_babel import force_locale
 from ... import labels
-from ...documents.copy_document import CopyDocument, EntryView, Segment, WithheldLine
+from ...documents.copy_document import AttachmentLine, CopyDocument, EntryView, Segment, WithheldLine
 from ...infra.extensions import db
 from ...models import Copy, CopyAttachment, CopyEntry, CopyRedaction, DossierEntry, OwnStatement, Party, Request
 from ...rules import redaction as R
@@ -35,6 +35,40 @@ GROUND_LABELS = {  # for the cover letter: (nl, en)
     R.SAFETY: ("veiligheid (art. 14 lid 2)", "safety (art. 14(2))"),
     R.TASK: ("de taak van Veilig Thuis (art. 14 lid 2)", "Veilig Thuis's task (art. 14(2))"),
 }
+# An attachment in a draft that nobody has looked at yet: left out (never passed through).
+UNREVIEWED_LABEL = ("nog niet bekeken door een medewerker", "not yet reviewed by a member of staff")
+# What is blacked out in an included attachment: data about others (the identifiers of
+# other persons and what staff boxed, portal/services/copies/workbench.py).
+REDACTED_ATTACHMENT_LABEL = GROUND_LABELS[R.THIRD_PARTY]
+
+
+def _attachment_redacted(a: CopyAttachment) -> bool:
+    """Whether anything is blacked out in a redacted attachment (the boxes found and
+    drawn when it was reviewed, kept in ``boxes_json``)."""
+    import json
+
+    try:
+        return bool(json.loads(a.boxes_json or "[]"))
+    except ValueError:
+        return True  # unknown: say so rather than promise the whole page
+
+
+def _attachment_lines(pending, numbers: dict[int, int], lang: str) -> tuple[AttachmentLine, ...]:
+    """The cover letter's line per attachment of a printed entry, in the printed order."""
+    lines = []
+    for entry_pk, number, a in pending:
+        if entry_pk not in numbers:
+            continue
+        if number is not None:
+            redacted = _attachment_redacted(a)
+            ground = lang_pick(REDACTED_ATTACHMENT_LABEL, lang) if redacted else ""
+        elif a.state == CopyAttachment.UNREVIEWED:
+            redacted, ground = False, lang_pick(UNREVIEWED_LABEL, lang)
+        else:
+            redacted = False
+            ground = lang_pick(WITHHOLD_LABELS.get(a.ground or "third_party_privacy", (a.ground, a.ground)), lang)
+        lines.append(AttachmentLine(numbers[entry_pk], number, redacted, ground))
+    return tuple(sorted(lines, key=lambda line: line.entry_number))
 
 
 # --- the document ----------------------------------------------------------------------------
@@ -208,6 +242,8 @@ class CopyModel:
     document: CopyDocument
     parts: tuple[Part, ...]
     counts: dict
+    # The attachments the PDF includes (redacted, of a printed entry), in their numbered order.
+    attachments: tuple[CopyAttachment, ...] = ()
 
     def marks(self, *, printed_only: bool = True) -> list[Mark]:
         return [m for p in self.parts if p.printed or not printed_only for m in p.marks]
@@ -242,6 +278,7 @@ def copy_model(copy: Copy, *, draft: bool = True) -> CopyModel:
             reds_by_statement.setdefault(r.statement_id, []).append(r)
     withheld: dict[str, int] = {}
     attachment_no = 0
+    pending: list = []  # (entry_pk, number in the copy or None, CopyAttachment)
     with force_locale(lang):
         views, parts_by_pk = [], {}
         for ce in copy.entries:
@@ -252,12 +289,21 @@ def copy_model(copy: Copy, *, draft: bool = True) -> CopyModel:
             reds = reds_by_entry.get(ce.entry_pk, [])
             atts = () if shielded else tuple(atts_by_entry.get(ce.entry_pk, []))
             lines = []
-            for a in atts:
+            # A withheld entry is printed as its line only: none of its attachments (the
+            # workbench still shows them, ``Part.attachments``, so that they can be reviewed).
+            for a in () if ce.withheld else atts:
                 if a.state == CopyAttachment.REDACTED:
                     attachment_no += 1
-                    lines.append(lang_pick((f"Bijlage {attachment_no}: achter in dit afschrift, met weggelaten delen.",
-                                             f"Attachment {attachment_no}: at the end of this copy, with parts removed."), lang))
+                    pending.append((ce.entry_pk, attachment_no, a))
+                    if _attachment_redacted(a):
+                        lines.append(lang_pick((f"Bijlage {attachment_no}: achter in dit afschrift, met weggelaten delen.",
+                                                 f"Attachment {attachment_no}: at the end of this copy, with parts removed."),
+                                                lang))
+                    else:
+                        lines.append(lang_pick((f"Bijlage {attachment_no}: achter in dit afschrift.",
+                                                 f"Attachment {attachment_no}: at the end of this copy."), lang))
                 else:
+                    pending.append((ce.entry_pk, None, a))
                     withheld[a.ground or "third_party_privacy"] = withheld.get(a.ground or "third_party_privacy", 0) + 1
                     lines.append(lang_pick(("Een bijlage is niet opgenomen.", "An attachment is left out."), lang))
             label = None
@@ -310,8 +356,11 @@ def copy_model(copy: Copy, *, draft: bool = True) -> CopyModel:
             on_behalf=not requester_is_subject(req), entries=entries,
             withheld=_withheld_lines(counts, withheld, lang),
             attachment_count=attachment_no, draft=draft, young=readers_are_young(req),
+            attachments=_attachment_lines(
+                pending, {p.copy_entry.entry_pk: p.view.number for p in parts if p.copy_entry is not None and p.printed},
+                lang),
         )
-    return CopyModel(doc, tuple(parts), counts)
+    return CopyModel(doc, tuple(parts), counts, tuple(a for _pk, n, a in pending if n is not None))
 
 
 def document_for(copy: Copy, *, draft: bool) -> CopyDocument:

@@ -9,7 +9,7 @@ import hashlib
 from collections.abc import Callable
 from flask import current_app
 from ...infra.extensions import db
-from ...models import Copy, CopyAttachment, CopyRedaction, Dossier, Request, utcnow
+from ...models import Copy, CopyRedaction, Dossier, Request, utcnow
 from ...rules import redaction as R
 from .. import audit
 from ..authz import Actor
@@ -17,7 +17,7 @@ from .. import signals
 from ..timeline import today_local
 from .common import CopyError, SENSITIVE_LIFT_GROUNDS, editable, is_stale, log_access, person_value, readers_of
 from .planning import plan
-from .document import document_for, document_from_plan
+from .document import copy_model, document_from_plan
 from .workbench import texts_up_to_date
 
 log = logging.getLogger(__name__)
@@ -44,21 +44,23 @@ def request_render(actor: Actor, reference: str, copy_id: int) -> Copy:
 
 
 def render(copy: Copy, *, progress: Callable[[int], None] | None = None) -> bytes:
-    """The PDF of a stored copy: the document, then the redacted attachments merged."""
+    """The PDF of a stored copy: the document with its redacted attachments on pages of
+    their own (footer, page numbers, an OCR text layer of the redacted pixels, tagged;
+    portal/documents/attachment_pages.py). Only the attachments the document includes:
+    none of an entry that is withheld, shielded or deleted."""
     from ...documents.copy_pdf import render_copy_pdf
 
     progress = progress or (lambda pct: None)
     progress(10)
-    doc = document_for(copy, draft=copy.status != Copy.RELEASED)
+    model = copy_model(copy, draft=copy.status != Copy.RELEASED)
     progress(30)
-    pdf = render_copy_pdf(doc)
-    progress(80)
-    parts = [current_app.extensions["vault"].decrypt(a.redacted_ciphertext)
-             for a in copy.attachments if a.state == CopyAttachment.REDACTED and a.redacted_ciphertext]
-    if parts:
-        from ...documents.attachment_redaction import merge_pdfs
-
-        pdf = merge_pdfs([pdf, *parts])
+    vault = current_app.extensions["vault"]
+    if any(a.redacted_ciphertext is None for a in model.attachments):
+        raise CopyError("attachment_missing")
+    parts = [vault.decrypt(a.redacted_ciphertext) for a in model.attachments]
+    # The OCR text layers kept when the attachments were redacted (None: made now).
+    layers = [vault.decrypt(a.ocr_ciphertext) if a.ocr_ciphertext else None for a in model.attachments]
+    pdf = render_copy_pdf(model.document, attachments=parts, text_layers=layers)
     progress(95)
     return pdf
 

@@ -261,7 +261,7 @@ def review_attachment(actor: Actor, reference: str, copy_id: int, copy_attachmen
         if ground not in WITHHOLD_GROUNDS:
             raise CopyError("bad_ground")
         ca.state, ca.ground, ca.reasons = CopyAttachment.WITHHELD, ground, _reasons(reasons)
-        ca.redacted_ciphertext = None
+        ca.redacted_ciphertext = ca.ocr_ciphertext = None
     elif decision == "redact":
         from ...documents import attachment_redaction as AR
 
@@ -280,8 +280,13 @@ def review_attachment(actor: Actor, reference: str, copy_id: int, copy_attachmen
         except AR.AttachmentError as exc:
             raise CopyError("attachment_unreadable") from exc
         ca.state, ca.ground, ca.reasons = CopyAttachment.REDACTED, None, (reasons or "").strip() or None
-        ca.boxes_json = json.dumps([b.__dict__ for b in staff_boxes])
+        # Every box blacked out, found or drawn (the cover letter says whether anything was).
+        ca.boxes_json = json.dumps([dict(b.__dict__, origin="found") for b in found]
+                                   + [dict(b.__dict__, origin="staff") for b in staff_boxes])
         ca.redacted_ciphertext = vault.encrypt(pdf)
+        # The text layer for screen readers: OCR of the redacted pixels, made once, here.
+        layer = AR.ocr_text_layer_or_none(pdf)
+        ca.ocr_ciphertext = vault.encrypt(layer) if layer else None
     else:
         raise CopyError("bad_decision")
     ca.reviewed_by, ca.reviewed_at = actor.staff_id, utcnow()

@@ -91,7 +91,7 @@ def withdraw_copy(copy: Copy, changed: set[int], gone: set[int], gone_attachment
             copy.entries.remove(ce)
             db.session.delete(ce)
     for ca in list(copy.attachments):
-        ca.redacted_ciphertext = None
+        ca.redacted_ciphertext = ca.ocr_ciphertext = None
         if ca.attachment_pk in gone_attachments:
             copy.attachments.remove(ca)
             db.session.delete(ca)
