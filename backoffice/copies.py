@@ -507,7 +507,7 @@ def _count_table(rows) -> list:
     return [(gr, by_ground[gr], lifted.get(gr, 0)) for gr in R.GROUNDS if gr in by_ground]
 
 
-def workbench(req: Request, copy: Copy, args=None, *, only: set[int] | None = None) -> Workbench:
+def workbench(req: Request, copy: Copy, args=None, *, only: set[int] | None = None, clamp: bool = False) -> Workbench:
     """The workbench from the copy's one model (``copies.copy_model``): the entries and
     own statements as the PDF prints them, every redaction of the printed texts with
     its ground, and the same counts as the cover letter. Only the page that ``args``
@@ -524,7 +524,7 @@ def workbench(req: Request, copy: Copy, args=None, *, only: set[int] | None = No
     else:
         held = svc.preload_copy(copy)  # noqa: F841 - the same number of statements for 10 or 1,000 entries
         model = svc.copy_model(copy)
-        nav = paging.place(model.parts, args or {})
+        nav = paging.place(model.parts, args or {}, clamp=clamp)
         parts = [model.parts[i] for i in nav.shown]
         count_rows = [(m.ground, m.origin, m.state, 1) for m in model.marks()]
         printed_total = sum(model.counts.values())
@@ -628,6 +628,24 @@ def _attachment_entry(attachment_id: int) -> int | None:
     return ca.attachment.entry_pk if ca is not None else None
 
 
+#: Set by an action answered with a redirect (no JavaScript): the page it goes back to
+#: may be gone (``copy_pages.place(clamp=True)``); and where on it to land.
+AFTER_ACTION_KEY = "copy_after_action"
+
+
+def _anchors(wb: Workbench) -> set[str]:
+    """The anchors of the entries, their redactions and forms, and attachments on the page."""
+    out = {f"bijlage-{ca.id}" for ca in wb.attachments}
+    for row in wb.entries:
+        out.add(paging.anchor_of(row.part))
+        out.update(f"weglating-{mk.id}" for mk in row.part.marks)
+        if row.copy_entry is not None:
+            out.add(f"weglaten-{row.copy_entry.entry_pk}")
+        else:
+            out.add(f"verklaring-weglaten-{row.statement.id}")
+    return out
+
+
 def _in_place() -> bool:
     """The workbench's script sends an action with this header and takes the changed
     parts of the page back, to put them in place (static/js/workbench.js)."""
@@ -659,6 +677,8 @@ def _act(reference: str, copy_id: int, form: FlaskForm, anchor: str, call, done:
     back = _workbench_url(reference, copy_id, **paging.back_to(request.form))
     in_place = _in_place()
     only = None if whole_page else {entry_pk} if entry_pk is not None else set()
+    if not in_place:
+        session[AFTER_ACTION_KEY] = {"copy": copy_id, "anchor": anchor}
     if not form.validate_on_submit():
         if in_place:
             db.session.rollback()
@@ -792,10 +812,18 @@ def copy_workbench(reference: str, copy_id: int):
         if exc.code in ("not_found", "copy_not_found"):
             abort(404)
         raise
-    wb = workbench(req, copy, request.args)
+    after = session.pop(AFTER_ACTION_KEY, None)
+    after = after if isinstance(after, dict) and after.get("copy") == copy_id else None
+    wb = workbench(req, copy, request.args, clamp=after is not None)
     if wb.nav.jump_to and not wb.nav.error:
         # Jumped by number or date: to the page that holds the entry, at the entry.
         return redirect(_workbench_url(reference, copy_id, **wb.nav.query()) + f"#{wb.nav.jump_to}")
+    if wb.nav.clamped:
+        # Back from an action to a page that is gone (the filter shrank): the last page,
+        # at the entry if it is still shown there, else at the list of entries. The
+        # notice or the error of the action waits in the session for that page.
+        anchor = after.get("anchor") if after.get("anchor") in _anchors(wb) else "stukken"
+        return redirect(_workbench_url(reference, copy_id, **wb.nav.query()) + f"#{anchor}")
     busy = copy.render_state in ("queued", "rendering") or copy.detector_state == svc.PLANNING
     nav_errors = {"anchor": "paginas", "messages": [str(paging.NAV_ERRORS[wb.nav.error])]} if wb.nav.error else None
     resp = render_template("backoffice/copies/workbench.html", wb=wb, req=req, copy=copy, busy=busy,
