@@ -197,7 +197,8 @@ def test_issue12_a_big_copy_is_made_by_the_job_queue_and_shown_as_being_made(app
     """Issue 12, speed: making a copy of a big dossier never holds the web request: the
     copy is stored at once as being made, the workbench says so and refreshes itself,
     nothing can be done to it until the job queue has chosen its entries and
-    redactions; then it holds exactly what a copy made at once holds."""
+    redactions; meanwhile the page shows how far the job is (a percentage, as for
+    rendering); then it holds exactly what a copy made at once holds."""
     from portal.services import copies
     from portal.services import signals
 
@@ -219,6 +220,7 @@ def test_issue12_a_big_copy_is_made_by_the_job_queue_and_shown_as_being_made(app
     copy_id = int(resp.headers["Location"].rstrip("/").rsplit("/", 1)[1])
     html = html_of(client.get(page_of(copy_id)))
     assert '<meta http-equiv="refresh" content="3">' in html and 'id="plan-progress"' in html
+    assert re.search(r'<progress id="plan-progress" max="100" value="0"[^>]*>0%</progress> 0%', html)
     assert 'data-state="planning"' in html and articles(html) == []
     who = ch.actor(app, client.staff_id)
     with app.app_context():
@@ -229,7 +231,27 @@ def test_issue12_a_big_copy_is_made_by_the_job_queue_and_shown_as_being_made(app
                 call()
             assert exc.value.code == "copy_preparing"
             db.session.rollback()
-        assert copies.fill_copy(copy_id) is True
+        # How far the job is, as the page shows it while the job runs (a percentage, as
+        # for rendering): told as it goes, and read by the page meanwhile.
+        from portal.services.copies import link as making
+
+        told, shown = [], []
+        record = making.record_plan_progress
+
+        def spy(cid, pct):
+            record(cid, pct)
+            told.append(pct)
+            if len(told) == 2:
+                shown.append(html_of(client.get(page_of(copy_id))))
+
+        making.record_plan_progress = spy
+        try:
+            assert copies.fill_copy(copy_id) is True
+        finally:
+            making.record_plan_progress = record
+        assert told == sorted(told) and len(told) >= 2 and 0 < told[0] < told[-1] < 100
+        assert f'value="{told[1]}"' in shown[0] and f"{told[1]}%" in shown[0]
+        assert db.session.get(Copy, copy_id).plan_progress == 100
         copies.run_detection(copy_id)
         db.session.remove()
     html = html_of(client.get(page_of(copy_id)))
