@@ -76,8 +76,9 @@ def _plan_for(req, link: DossierLink, progress=None):
                 detect=False, progress=progress)
 
 
-#: How often the job tells how far it is: every this many percent.
-PLAN_PROGRESS_STEP = 5
+#: How often the job tells how far it is: after each tenth of the entries (a fixed
+#: number of writes, whatever the size of the dossier).
+PLAN_PROGRESS_STEPS = 10
 
 
 def record_plan_progress(copy_id: int, pct: int) -> None:
@@ -90,13 +91,13 @@ def record_plan_progress(copy_id: int, pct: int) -> None:
 
 def _progress_of(copy_id: int):
     """``plan``'s ``progress(done, total)`` as 5-90 % (storing and the texts: the rest)."""
-    told = [-1]
+    told = [0]
 
     def progress(done: int, total: int) -> None:
-        pct = 5 + (85 * done) // max(total, 1)
-        if pct - told[0] >= PLAN_PROGRESS_STEP:
-            told[0] = pct
-            record_plan_progress(copy_id, pct)
+        step = (PLAN_PROGRESS_STEPS * done) // max(total, 1)
+        if step > told[0]:
+            told[0] = step
+            record_plan_progress(copy_id, 5 + (85 * step) // PLAN_PROGRESS_STEPS)
 
     return progress
 
