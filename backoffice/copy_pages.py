@@ -69,6 +69,7 @@ class Nav:
     counts: dict = field(default_factory=dict)  # filter -> parts under it
     error: str | None = None
     jump_to: str | None = None  # anchor of the entry jumped to
+    clamped: bool = False  # the page asked for is gone after an action: the last one shown instead
 
     def query(self, **changes) -> dict:
         """The URL parameters of this place (for links and the forms' way back)."""
@@ -90,8 +91,10 @@ def _int(value: str | None) -> int | None:
     return int(value)
 
 
-def place(parts, args) -> Nav:
-    """The page that ``args`` (the query string) asks for, over the copy's ``parts``."""
+def place(parts, args, *, clamp: bool = False) -> Nav:
+    """The page that ``args`` (the query string) asks for, over the copy's ``parts``.
+    ``clamp``: just after an action (without JavaScript), a page beyond the last (a
+    filter that shrank) is the last page, not an error."""
     nav = Nav(counts={name: sum(1 for p in parts if matches(p, name)) for name in FILTERS})
     error = None
     name = args.get("filter", DEFAULT) or DEFAULT
@@ -123,6 +126,8 @@ def place(parts, args) -> Nav:
     elif "pagina" in args:
         page = _int(args.get("pagina")) or 0
     pages = max(1, -(-len(chosen) // PER_PAGE))
+    if clamp and not error and page > pages:
+        page, nav.clamped = pages, True
     if not 1 <= page <= pages:
         error, page = error or "bad_page", 1
     if error:

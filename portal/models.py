@@ -818,6 +818,7 @@ class Copy(db.Model):
     # Rendering (background job): idle, queued, rendering, done, failed; 0..100.
     render_state = db.Column(db.String(20), nullable=False, default="idle")
     render_progress = db.Column(db.Integer, nullable=False, default=0)
+    plan_progress = db.Column(db.Integer, nullable=False, default=0, server_default="0")  # fill_copy, 0-100
     render_error = db.Column(db.String(200))
     # Bumped on every change to what the copy holds: a rendered PDF of an older version
     # cannot be reviewed, signed or released.

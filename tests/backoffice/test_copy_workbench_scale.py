@@ -197,7 +197,8 @@ def test_issue12_a_big_copy_is_made_by_the_job_queue_and_shown_as_being_made(app
     """Issue 12, speed: making a copy of a big dossier never holds the web request: the
     copy is stored at once as being made, the workbench says so and refreshes itself,
     nothing can be done to it until the job queue has chosen its entries and
-    redactions; then it holds exactly what a copy made at once holds."""
+    redactions; meanwhile the page shows how far the job is (a percentage, as for
+    rendering); then it holds exactly what a copy made at once holds."""
     from portal.services import copies
     from portal.services import signals
 
@@ -219,6 +220,7 @@ def test_issue12_a_big_copy_is_made_by_the_job_queue_and_shown_as_being_made(app
     copy_id = int(resp.headers["Location"].rstrip("/").rsplit("/", 1)[1])
     html = html_of(client.get(page_of(copy_id)))
     assert '<meta http-equiv="refresh" content="3">' in html and 'id="plan-progress"' in html
+    assert re.search(r'<progress id="plan-progress" max="100" value="0"[^>]*>0%</progress> 0%', html)
     assert 'data-state="planning"' in html and articles(html) == []
     who = ch.actor(app, client.staff_id)
     with app.app_context():
@@ -229,7 +231,27 @@ def test_issue12_a_big_copy_is_made_by_the_job_queue_and_shown_as_being_made(app
                 call()
             assert exc.value.code == "copy_preparing"
             db.session.rollback()
-        assert copies.fill_copy(copy_id) is True
+        # How far the job is, as the page shows it while the job runs (a percentage, as
+        # for rendering): told as it goes, and read by the page meanwhile.
+        from portal.services.copies import link as making
+
+        told, shown = [], []
+        record = making.record_plan_progress
+
+        def spy(cid, pct):
+            record(cid, pct)
+            told.append(pct)
+            if len(told) == 2:
+                shown.append(html_of(client.get(page_of(copy_id))))
+
+        making.record_plan_progress = spy
+        try:
+            assert copies.fill_copy(copy_id) is True
+        finally:
+            making.record_plan_progress = record
+        assert told == sorted(told) and len(told) >= 2 and 0 < told[0] < told[-1] < 100
+        assert f'value="{told[1]}"' in shown[0] and f"{told[1]}%" in shown[0]
+        assert db.session.get(Copy, copy_id).plan_progress == 100
         copies.run_detection(copy_id)
         db.session.remove()
     html = html_of(client.get(page_of(copy_id)))
@@ -544,3 +566,58 @@ def test_issue12_redacting_everywhere_in_place_returns_every_entry_of_the_page(a
     assert resp.status_code == 422 and f'id="weglaten-{pk}-error"' in html_of(resp)
     resp = client.post(f"{page}/stukken/{pk}/weglaten", data={**data, "phrase": "Lotte"}, headers=IN_PLACE)
     assert resp.status_code == 200 and articles(html_of(resp)) == shown
+
+
+def test_issue12_without_the_script_an_action_on_a_page_that_is_gone_lands_on_the_last_page(app, copy_of):
+    """Issue 12 item 3: without JavaScript an action goes back to the page the
+    caseworker was on; when that page no longer exists (the filter shrank, here "Stukken
+    die niet worden opgenomen" from 26 to 25 entries), it lands on the last page, at the
+    entry if it is still shown there, else at the list of entries, with the notice;
+    never the error "Deze pagina bestaat niet". A page typed in the URL that does not
+    exist is still that error."""
+    from portal.services import copies
+
+    client, reference, copy_id = copy_of(big_dossier(30))
+    page = bench(reference, copy_id)
+    who = ch.actor(app, client.staff_id)
+    with app.app_context():
+        pks = [ce.entry_pk for ce in db.session.get(Copy, copy_id).entries][:26]
+        db.session.remove()
+    for pk in pks:
+        with app.app_context():
+            copies.withhold_entry(who, reference, copy_id, pk, "vt_task", "Het onderzoek loopt nog, dit kan nu niet.")
+            db.session.remove()
+    html = html_of(client.get(page + "?filter=niet-opgenomen&pagina=2"))
+    assert "Pagina 2 van 2" in html and articles(html) == [f"stuk-{pks[-1]}"]
+    token = ch.csrf(html)
+    back = {"csrf_token": token, "filter": "niet-opgenomen", "pagina": "2"}
+
+    # Another tab took entry 1 in again: page 2 is gone; a redaction of the last entry,
+    # still left out, is confirmed from the old page 2: it is now on page 1.
+    with app.app_context():
+        copies.restore_entry(who, reference, copy_id, pks[0])
+        db.session.remove()
+    red = next(r for r in rows(app, copy_id) if r.entry_pk == pks[-1])
+    resp = client.post(f"{page}/weglatingen/{red.id}/bevestigen", data=back)
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(f"pagina=2#weglating-{red.id}")
+    resp = client.get(resp.headers["Location"])
+    assert resp.status_code == 302
+    assert resp.headers["Location"].endswith(f"{page}?filter=niet-opgenomen#weglating-{red.id}")
+    landed = html_of(client.get(resp.headers["Location"]))
+    assert "Pagina 1 van 1" in landed and f"stuk-{pks[-1]}" in articles(landed)
+    assert "U heeft bevestigd dat dit stuk weg moet." in landed and "Deze pagina bestaat niet" not in landed
+
+    # The entry itself taken in again from the old page 2: it has left the filter.
+    with app.app_context():
+        copies.withhold_entry(who, reference, copy_id, pks[0], "vt_task", "Het onderzoek loopt nog, dit kan nu niet.")
+        db.session.remove()
+    resp = client.post(f"{page}/stukken/{pks[-1]}/toch-opnemen", data=back)
+    assert resp.status_code == 302
+    resp = client.get(resp.headers["Location"])
+    assert resp.headers["Location"].endswith(f"{page}?filter=niet-opgenomen#stukken")
+    landed = html_of(client.get(resp.headers["Location"]))
+    assert f"stuk-{pks[-1]}" not in articles(landed) and "Dit stuk wordt weer opgenomen." in landed
+
+    # Typed, not after an action: still the error.
+    resp = client.get(page + "?filter=niet-opgenomen&pagina=2")
+    assert resp.status_code == 400 and "Deze pagina bestaat niet." in html_of(resp)

@@ -31,7 +31,9 @@ own module:
 Beside them: ``common`` (the error, loading, logging, who reads the copy), ``document``
 (the document model a PDF is made from), ``amendments`` (decided corrections and own
 statements as every later copy shows them; written by the correction service, read here)
-and ``texts`` (the stored redactions of an amended text and an own statement).
+``texts`` (the stored redactions of an amended text and an own statement) and
+``summary`` (the workbench's in-place answer: one entry built as ``document`` builds it,
+its printed number and the copy's counts asked of the database).
 
 Redacted text is replaced on the server (``segments``) before any HTML exists: the
 template receives labels, never the characters behind them.
@@ -96,9 +98,11 @@ CONTENTS = {
     "CopyModel": "document",
     "Part": "document",
     "Mark": "document",
+    "entry_parts": "summary",
+    "tally": "summary",
+    "Tally": "summary",
     "preload_copy": "loading",
     "preload_dossier": "loading",
-    "collector_paused": "loading",
     "link_dossier": "link",
     "create_copy": "link",
     "run_detection": "link",

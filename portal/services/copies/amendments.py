@@ -40,8 +40,21 @@ def effective_amendments(entry_pks: Iterable[int]) -> dict[int, Effective]:
     pks = sorted(set(entry_pks))
     if not pks:
         return {}
-    rows = db.session.execute(db.select(EntryAmendment).where(EntryAmendment.entry_pk.in_(pks))
-                              .order_by(EntryAmendment.id)).scalars().all()
+    return _effective(db.session.execute(db.select(EntryAmendment).where(EntryAmendment.entry_pk.in_(pks))
+                                         .order_by(EntryAmendment.id)).scalars())
+
+
+def effective_in_copy(copy_id: int) -> dict[int, Effective]:
+    """``effective_amendments`` of a stored copy's entries, in one statement without
+    reading the copy's entries (the workbench's in-place answer, issue 12)."""
+    from ...models import CopyEntry
+
+    in_copy = db.select(CopyEntry.entry_pk).where(CopyEntry.copy_id == copy_id)
+    return _effective(db.session.execute(db.select(EntryAmendment).where(EntryAmendment.entry_pk.in_(in_copy))
+                                         .order_by(EntryAmendment.id)).scalars())
+
+
+def _effective(rows) -> dict[int, Effective]:
     out: dict[int, Effective] = {}
     for a in rows:
         now = out.get(a.entry_pk)
@@ -152,8 +165,10 @@ def copy_statements(person: DossierPerson) -> list[OwnStatement]:
     """The person's own statements for their copy. One the registration system has taken
     over (a newer export holds an ``own_statement`` entry of this person with the same
     text) is in the copy as that entry already: not twice."""
-    carried = {" ".join(e.text.split()) for e in person.dossier.entries
-               if e.kind == "own_statement" and e.source_person_pk == person.id}
+    carried = {" ".join(text.split()) for text in db.session.execute(
+        db.select(DossierEntry.text).where(DossierEntry.dossier_pk == person.dossier_pk,
+                                           DossierEntry.kind == "own_statement",
+                                           DossierEntry.source_person_pk == person.id)).scalars()}
     return [st for st in statements_of(person) if not (st.text and " ".join(st.text.split()) in carried)]
 
 
@@ -171,6 +186,11 @@ def _local_date(moment) -> date:
     from zoneinfo import ZoneInfo
 
     return moment.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
+
+
+def statement_date(statement: OwnStatement) -> date:
+    """The day a statement was added, as the copy prints it and orders it among the entries."""
+    return _local_date(statement.added_at)
 
 
 def with_statements(views: Sequence[tuple[int, "EntryView"]], statements: Sequence[PlannedStatement],

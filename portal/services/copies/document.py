@@ -257,6 +257,61 @@ def _spans(reds) -> list[tuple[int, int, str]]:
     return [(r.start, r.end, r.ground) for r in in_force(reds)]
 
 
+def entry_part(ce: CopyEntry, eff: Effective | None, reds: Sequence[CopyRedaction], atts: Sequence[CopyAttachment],
+               attachment_no: int, subject_ref: str, lang: str, withheld: dict[str, int],
+               pending: list | None = None) -> tuple[Part, int]:
+    """One entry of a stored copy as the PDF prints it and the workbench shows it (not a
+    deleted one: the caller leaves that out): its view (numbered 0; ``in_order`` numbers
+    it), texts and redactions. ``attachment_no``: the redacted attachments printed before
+    it; returned with this entry's added. ``withheld`` (ground -> n, the cover letter's)
+    gets this entry's; ``pending`` (the cover letter's attachment list) gets
+    (entry_pk, number or None, attachment) per attachment. Runs inside ``force_locale(lang)``. ``copy_model`` builds every
+    entry with it, the workbench's in-place answer only the entry acted on (issue 12)."""
+    shielded = eff is not None and eff.kind == SHIELD
+    atts = () if shielded else tuple(atts)
+    pending = [] if pending is None else pending
+    lines = []
+    # A withheld entry is printed as its line only: none of its attachments (the
+    # workbench still shows them, ``Part.attachments``, so that they can be reviewed).
+    for a in () if ce.withheld else atts:
+        if a.state == CopyAttachment.REDACTED:
+            attachment_no += 1
+            pending.append((ce.entry_pk, attachment_no, a))
+            if _attachment_redacted(a):
+                lines.append(lang_pick((f"Bijlage {attachment_no}: achter in dit afschrift, met weggelaten delen.",
+                                         f"Attachment {attachment_no}: at the end of this copy, with parts removed."),
+                                        lang))
+            else:
+                lines.append(lang_pick((f"Bijlage {attachment_no}: achter in dit afschrift.",
+                                         f"Attachment {attachment_no}: at the end of this copy."), lang))
+        else:
+            pending.append((ce.entry_pk, None, a))
+            withheld[a.ground or "third_party_privacy"] = withheld.get(a.ground or "third_party_privacy", 0) + 1
+            lines.append(lang_pick(("Een bijlage is niet opgenomen.", "An attachment is left out."), lang))
+    label = None
+    improved = not shielded and eff is not None and eff.kind == IMPROVE and bool(eff.new_text)
+    if ce.withheld:
+        withheld[ce.withheld_ground] = withheld.get(ce.withheld_ground, 0) + 1
+        label = lang_pick(("Dit stuk is niet opgenomen: ", "This entry is left out: "), lang) + \
+            lang_pick(WITHHOLD_LABELS.get(ce.withheld_ground, (ce.withheld_ground,) * 2), lang)
+    elif shielded:
+        label = lang_pick(SHIELD_LABEL, lang)
+    new_reds = [r for r in reds if r.field == AMENDED and improved and r.amendment_id == eff.amendment_id]
+    view = _entry_view(0, ce.entry, [r for r in reds if r.field in FIELDS], subject_ref, withheld_label=label,
+                       attachment_lines=tuple(lines), amendment=eff, amended_spans=_spans(new_reds), lang=lang)
+    if shielded:
+        marks: tuple[Mark, ...] = ()
+        title, text, field_name = "", "", "text"
+    elif improved:
+        marks = tuple(_stored_mark(r) for r in reds if r.field == "title") + tuple(_stored_mark(r) for r in new_reds)
+        title, text, field_name = ce.entry.title or "", eff.new_text, AMENDED
+    else:
+        marks = tuple(_stored_mark(r) for r in reds if r.field in FIELDS)
+        title, text, field_name = ce.entry.title or "", ce.entry.text, "text"
+    return Part(view, title, text, field_name, marks, printed=label is None, copy_entry=ce, amendment=eff,
+                attachments=atts), attachment_no
+
+
 def copy_model(copy: Copy, *, draft: bool = True) -> CopyModel:
     """The document of a stored copy and the parts it is printed from: every decision on
     its redactions, the decided corrections (art. 15: a deleted entry left out, a
@@ -285,51 +340,11 @@ def copy_model(copy: Copy, *, draft: bool = True) -> CopyModel:
             eff = amended.get(ce.entry_pk)
             if eff is not None and eff.kind == DELETE:
                 continue  # art. 15: deleted, in no later copy
-            shielded = eff is not None and eff.kind == SHIELD
-            reds = reds_by_entry.get(ce.entry_pk, [])
-            atts = () if shielded else tuple(atts_by_entry.get(ce.entry_pk, []))
-            lines = []
-            # A withheld entry is printed as its line only: none of its attachments (the
-            # workbench still shows them, ``Part.attachments``, so that they can be reviewed).
-            for a in () if ce.withheld else atts:
-                if a.state == CopyAttachment.REDACTED:
-                    attachment_no += 1
-                    pending.append((ce.entry_pk, attachment_no, a))
-                    if _attachment_redacted(a):
-                        lines.append(lang_pick((f"Bijlage {attachment_no}: achter in dit afschrift, met weggelaten delen.",
-                                                 f"Attachment {attachment_no}: at the end of this copy, with parts removed."),
-                                                lang))
-                    else:
-                        lines.append(lang_pick((f"Bijlage {attachment_no}: achter in dit afschrift.",
-                                                 f"Attachment {attachment_no}: at the end of this copy."), lang))
-                else:
-                    pending.append((ce.entry_pk, None, a))
-                    withheld[a.ground or "third_party_privacy"] = withheld.get(a.ground or "third_party_privacy", 0) + 1
-                    lines.append(lang_pick(("Een bijlage is niet opgenomen.", "An attachment is left out."), lang))
-            label = None
-            improved = not shielded and eff is not None and eff.kind == IMPROVE and bool(eff.new_text)
-            if ce.withheld:
-                withheld[ce.withheld_ground] = withheld.get(ce.withheld_ground, 0) + 1
-                label = lang_pick(("Dit stuk is niet opgenomen: ", "This entry is left out: "), lang) + \
-                    lang_pick(WITHHOLD_LABELS.get(ce.withheld_ground, (ce.withheld_ground,) * 2), lang)
-            elif shielded:
-                label = lang_pick(SHIELD_LABEL, lang)
-            new_reds = [r for r in reds if r.field == AMENDED and improved and r.amendment_id == eff.amendment_id]
-            view = _entry_view(0, ce.entry, [r for r in reds if r.field in FIELDS], subject_ref, withheld_label=label,
-                               attachment_lines=tuple(lines), amendment=eff, amended_spans=_spans(new_reds), lang=lang)
-            views.append((ce.entry_pk, view))
-            if shielded:
-                marks: tuple[Mark, ...] = ()
-                title, text, field_name = "", "", "text"
-            elif improved:
-                marks = tuple(_stored_mark(r) for r in reds if r.field == "title") + tuple(
-                    _stored_mark(r) for r in new_reds)
-                title, text, field_name = ce.entry.title or "", eff.new_text, AMENDED
-            else:
-                marks = tuple(_stored_mark(r) for r in reds if r.field in FIELDS)
-                title, text, field_name = ce.entry.title or "", ce.entry.text, "text"
-            parts_by_pk[ce.entry_pk] = Part(view, title, text, field_name, marks, printed=label is None,
-                                            copy_entry=ce, amendment=eff, attachments=atts)
+            part, attachment_no = entry_part(ce, eff, reds_by_entry.get(ce.entry_pk, []),
+                                             atts_by_entry.get(ce.entry_pk, []), attachment_no, subject_ref, lang,
+                                             withheld, pending)
+            views.append((ce.entry_pk, part.view))
+            parts_by_pk[ce.entry_pk] = part
         statements = [PlannedStatement(st, tuple(_spans(reds_by_statement.get(st.id, ()))))
                       for st in copy_statements(link.person)]
         ordered = in_order(views, statements, lang)

@@ -69,11 +69,37 @@ def link_dossier(actor: Actor, reference: str, dossier_id: str, person_id: str,
 PLANNING, PLAN_FAILED = "planning", "plan_failed"
 
 
-def _plan_for(req, link: DossierLink):
+def _plan_for(req, link: DossierLink, progress=None):
     return plan(link.dossier, link.person, requester_is_subject=requester_is_subject(req),
                 readers=readers_of(req, link), joint=req.joint,
                 requester_ref=link.requester_person.person_id if link.requester_person else None,
-                detect=False)
+                detect=False, progress=progress)
+
+
+#: How often the job tells how far it is: after each tenth of the entries (a fixed
+#: number of writes, whatever the size of the dossier).
+PLAN_PROGRESS_STEPS = 10
+
+
+def record_plan_progress(copy_id: int, pct: int) -> None:
+    """How far the job is (``Copy.plan_progress``), committed on a connection of its
+    own: the job's session has only read so far and keeps what it read (a commit there
+    would expire the whole dossier), and the workbench reads it while the job runs."""
+    with db.engine.begin() as conn:
+        conn.execute(db.update(Copy).where(Copy.id == copy_id).values(plan_progress=pct))
+
+
+def _progress_of(copy_id: int):
+    """``plan``'s ``progress(done, total)`` as 5-90 % (storing and the texts: the rest)."""
+    told = [0]
+
+    def progress(done: int, total: int) -> None:
+        step = (PLAN_PROGRESS_STEPS * done) // max(total, 1)
+        if step > told[0]:
+            told[0] = step
+            record_plan_progress(copy_id, 5 + (85 * step) // PLAN_PROGRESS_STEPS)
+
+    return progress
 
 
 def _store(copy: Copy, planned) -> None:
@@ -143,10 +169,10 @@ def fill_copy(copy_id: int) -> bool:
     try:
         req = db.session.get(Request, copy.request_id)
         held = preload_dossier(copy.link.dossier)  # noqa: F841
-        _store(copy, _plan_for(req, copy.link))
+        _store(copy, _plan_for(req, copy.link, _progress_of(copy_id)))
         db.session.expire(copy, ["entries", "redactions", "attachments"])
         remake(copy)  # the amended texts (art. 15) and own statements (art. 16)
-        copy.detector_state = "pending"
+        copy.detector_state, copy.plan_progress = "pending", 100
         db.session.commit()
         return True
     except Exception:  # noqa: BLE001 - the worker must record the failure, not lose it

@@ -9,10 +9,6 @@ rows are kept by the returned holder: the session's identity map holds objects o
 weakly, and a many-to-one (``CopyEntry.entry``) is then answered from it without SQL."""
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from sqlalchemy.orm import defer, subqueryload
 
 from ...infra.extensions import db
@@ -59,18 +55,3 @@ def preload_copy(copy: Copy) -> Loaded:
     held += list(link.dossier.entries)
     return held
 
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector paused while a big copy becomes objects and
-    HTML: reading a 1,000-entry copy makes some 10,000 objects (rows, the document
-    model), and the collector's passes over them took about half of the time (measured:
-    about 580 ms with it, 270-350 ms without; benchmarks/README.md). Nothing made here
-    is cyclic garbage that must go at once; the collector runs again afterwards."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()

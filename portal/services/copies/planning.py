@@ -33,7 +33,8 @@ class PlannedEntry:
 
 
 def plan(dossier: Dossier, subject: DossierPerson, *, requester_is_subject: bool, readers: Iterable[str] = (),
-         requester_ref: str | None = None, joint: bool = False, detect: bool = True) -> list[PlannedEntry]:
+         requester_ref: str | None = None, joint: bool = False, detect: bool = True,
+         progress=None) -> list[PlannedEntry]:
     """The entries of ``subject``'s copy (art. 13) with their automatic redactions
     (art. 14.2): the known identifiers of every other person, the reporter always, a
     protected person's whereabouts; and, with ``detect``, the free-text detector.
@@ -45,7 +46,8 @@ def plan(dossier: Dossier, subject: DossierPerson, *, requester_is_subject: bool
     beside these (``texts.remake``, issue 12) and a plan's document makes
     (``document_from_plan``). The subject's own statements (art. 16) ride along as
     ``statements`` of the returned plan (they are not dossier entries), with only the
-    reporter and protected whereabouts redacted in them."""
+    reporter and protected whereabouts redacted in them. ``progress(done, total)``: told
+    after each entry (the job queue shows how far it is, issue 12)."""
 
     persons = [person_value(p) for p in dossier.persons]
     by_id = {e.entry_id: e for e in dossier.entries}
@@ -55,7 +57,9 @@ def plan(dossier: Dossier, subject: DossierPerson, *, requester_is_subject: bool
     readers = tuple(readers)
     amended = effective_amendments(by_id[v.id].id for v in chosen)
     out = []
-    for value in chosen:
+    for done, value in enumerate(chosen):
+        if progress is not None:
+            progress(done, len(chosen))
         row = by_id[value.id]
         eff = amended.get(row.id)
         if eff is not None and eff.kind == DELETE:
