@@ -577,6 +577,21 @@ def _tesseract() -> tuple[str, str] | None:
     return exe, "+".join(langs)
 
 
+def _run_tesseract(args: list[str], timeout: float, cwd: str) -> subprocess.CompletedProcess:
+    """Run tesseract (no stdin, our own environment, in ``cwd``); a timeout, a start that
+    fails or a non-zero exit is ``AttachmentError("ocr_failed")``."""
+    try:
+        proc = subprocess.run(args, capture_output=True, timeout=timeout, check=False,
+                              stdin=subprocess.DEVNULL, cwd=cwd, env=_ocr_env())
+    except subprocess.TimeoutExpired:
+        raise AttachmentError("ocr_failed", "timeout") from None
+    except OSError:
+        raise AttachmentError("ocr_failed") from None
+    if proc.returncode != 0:
+        raise AttachmentError("ocr_failed", f"exit status {proc.returncode}")
+    return proc
+
+
 def _ocr_env() -> dict[str, str]:
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C", "OMP_THREAD_LIMIT": "1"}
     if "TESSDATA_PREFIX" in os.environ:
@@ -608,18 +623,7 @@ def _ocr_words(image: Image.Image) -> list[_Word]:
     with tempfile.TemporaryDirectory(prefix="vt-ocr-") as tmp:
         path = os.path.join(tmp, "page.png")
         image.convert("L").save(path, format="PNG", compress_level=1)
-        try:
-            proc = subprocess.run(
-                [exe, path, "stdout", "-l", langs, "--psm", "3", "tsv"],
-                capture_output=True, timeout=OCR_TIMEOUT_SECONDS, check=False,
-                stdin=subprocess.DEVNULL, cwd=tmp, env=_ocr_env(),
-            )
-        except subprocess.TimeoutExpired:
-            raise AttachmentError("ocr_failed", "timeout") from None
-        except OSError:
-            raise AttachmentError("ocr_failed") from None
-    if proc.returncode != 0:
-        raise AttachmentError("ocr_failed", f"exit status {proc.returncode}")
+        proc = _run_tesseract([exe, path, "stdout", "-l", langs, "--psm", "3", "tsv"], OCR_TIMEOUT_SECONDS, tmp)
     words = []
     for row in proc.stdout.decode("utf-8", "replace").splitlines()[1:]:
         cols = row.split("\t")
@@ -924,19 +928,8 @@ def ocr_text_layer(pages: Sequence[RedactedPage], *, languages: str | None = Non
         listing = os.path.join(tmp, "pages.txt")
         with open(listing, "w", encoding="ascii") as fh:
             fh.write("\n".join(paths) + "\n")
-        try:
-            proc = subprocess.run(
-                [exe, listing, os.path.join(tmp, "out"), "-l", languages or langs, "--dpi", str(dpi), "--psm", "3",
-                 "-c", "textonly_pdf=1", "pdf"],
-                capture_output=True, timeout=OCR_TIMEOUT_SECONDS * len(pages), check=False,
-                stdin=subprocess.DEVNULL, cwd=tmp, env=_ocr_env(),
-            )
-        except subprocess.TimeoutExpired:
-            raise AttachmentError("ocr_failed", "timeout") from None
-        except OSError:
-            raise AttachmentError("ocr_failed") from None
-        if proc.returncode != 0:
-            raise AttachmentError("ocr_failed", f"exit status {proc.returncode}")
+        _run_tesseract([exe, listing, os.path.join(tmp, "out"), "-l", languages or langs, "--dpi", str(dpi), "--psm", "3",
+                        "-c", "textonly_pdf=1", "pdf"], OCR_TIMEOUT_SECONDS * len(pages), tmp)
         try:
             with open(os.path.join(tmp, "out.pdf"), "rb") as fh:
                 result = fh.read()
