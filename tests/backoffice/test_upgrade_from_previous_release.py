@@ -42,7 +42,7 @@ def _database(tmp_path):
     return f"{url}{sep}options=-csearch_path%3D{schema}", drop
 
 
-def _then_table(model, values: dict):
+def _then_table(model):
     """The model's table with only the columns that release had (those in the database
     now), with their defaults: a column added later (e.g. dossier_copy.plan_progress,
     which has a Python-side default) is left out of the INSERT."""
@@ -70,7 +70,7 @@ def test_an_upgrade_from_the_previous_release_keeps_the_data_and_works(tmp_path)
         with app.app_context():
             upgrade(revision=PREVIOUS)
             ins = lambda model, **values: db.session.execute(  # noqa: E731
-                _then_table(model, values).insert().values(
+                _then_table(model).insert().values(
                     **{k: _as_stored_then(model, k, v) for k, v in values.items()}))
             ins(Staff, id=1, username="tl", display_name="Teamleider", role="team_leader", password_hash="x",
                 email=None, confidentiality_recorded_at=datetime(2026, 1, 1))
